@@ -1,0 +1,583 @@
+// rvr_addon: the thin native layer between a recompiled guest library (native/include/rvr/abi.h)
+// and the TypeScript runtime (src/runtime). It loads libraries, sets up guest memory, runs
+// guests off the JS thread, copies results and memory, and handles system calls
+// (syscalls.cc). Every failure is a JavaScript exception or a rejected promise.
+//
+// JS surface (typed in src/runtime/addon.ts):
+//   abiVersion: number, guestStackSize: number
+//   loadProgram(path: string): Program
+//   createMachine(program: Program, input?: Uint8Array): Machine
+//   Program  { path, xlen, memBits, mode, entry, initialSp, initialBrk, brkLimit, metadata,
+//              segments }
+//   Machine  { run(): Promise<RawResult>, readMemory(addr, len): Buffer,
+//              writeMemory(addr, bytes): void, registers (get/set), pc (get/set),
+//              running, disposed, dispose() }
+#include <dlfcn.h>
+#include <pthread.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <system_error>
+#include <utility>
+
+#include <napi.h>
+
+#include "rvr/abi.h"
+#include "syscalls.h"
+
+namespace rvr {
+namespace {
+
+// Generated code nests host calls for guest calls, so guests get a deep native stack.
+constexpr size_t kGuestStackSize = size_t{256} << 20;
+
+std::string ErrnoText(int err) { return std::generic_category().message(err); }
+
+std::string Hex(uint64_t v) {
+  char buf[32];
+  snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+std::string OneLine(std::string s) {
+  for (char &c : s)
+    if (c == '\n' || c == '\r') c = ' ';
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  return s;
+}
+
+// A dlopen'ed guest library. Closed when the last Program or Machine using it is gone.
+struct Library {
+  std::string path;
+  void *handle = nullptr;
+  const rvr_program *desc = nullptr;
+
+  Library() = default;
+  Library(const Library &) = delete;
+  Library &operator=(const Library &) = delete;
+  ~Library() {
+    if (handle != nullptr) dlclose(handle);
+  }
+};
+
+// One guest machine: arena, register state and host context. Shared between the Machine JS
+// object and an in-flight run, so disposing a running machine frees it only after the run.
+struct MachineCore {
+  std::shared_ptr<Library> lib;
+  rvr_state state{};
+  HostContext host;
+  uint8_t *arena = nullptr;
+  size_t map_len = 0;
+  bool running = false;  // only touched on the JS thread
+
+  MachineCore() = default;
+  MachineCore(const MachineCore &) = delete;
+  MachineCore &operator=(const MachineCore &) = delete;
+  ~MachineCore() {
+    if (arena != nullptr) munmap(arena, map_len);
+  }
+};
+
+class Addon;
+
+// Parses a guest address or size: a non-negative BigInt below 2^64, or a non-negative safe
+// integer Number.
+uint64_t ToU64(const Napi::Env &env, const Napi::Value &v, const char *what) {
+  if (v.IsBigInt()) {
+    bool lossless = false;
+    uint64_t r = v.As<Napi::BigInt>().Uint64Value(&lossless);
+    if (!lossless) throw Napi::RangeError::New(env, std::string(what) + " must be in [0, 2^64)");
+    return r;
+  }
+  if (v.IsNumber()) {
+    double d = v.As<Napi::Number>().DoubleValue();
+    if (!(d >= 0) || d > 9007199254740991.0 || d != static_cast<double>(static_cast<uint64_t>(d)))
+      throw Napi::RangeError::New(env, std::string(what) + " must be a non-negative integer");
+    return static_cast<uint64_t>(d);
+  }
+  throw Napi::TypeError::New(env, std::string(what) + " must be a bigint or a number");
+}
+
+// Bytes of any TypedArray / Buffer / DataView.
+std::pair<const uint8_t *, size_t> BytesOf(const Napi::Env &env, const Napi::Value &v,
+                                           const char *what) {
+  if (v.IsTypedArray()) {
+    Napi::TypedArray ta = v.As<Napi::TypedArray>();
+    const uint8_t *base = static_cast<const uint8_t *>(ta.ArrayBuffer().Data());
+    return {base == nullptr ? nullptr : base + ta.ByteOffset(), ta.ByteLength()};
+  }
+  if (v.IsDataView()) {
+    Napi::DataView dv = v.As<Napi::DataView>();
+    const uint8_t *base = static_cast<const uint8_t *>(dv.ArrayBuffer().Data());
+    return {base == nullptr ? nullptr : base + dv.ByteOffset(), dv.ByteLength()};
+  }
+  throw Napi::TypeError::New(env, std::string(what) + " must be a Uint8Array or Buffer");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Program
+
+class ProgramWrap : public Napi::ObjectWrap<ProgramWrap> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "RvrProgram",
+                       {
+                           InstanceAccessor<&ProgramWrap::Path>("path"),
+                           InstanceAccessor<&ProgramWrap::Xlen>("xlen"),
+                           InstanceAccessor<&ProgramWrap::MemBits>("memBits"),
+                           InstanceAccessor<&ProgramWrap::Mode>("mode"),
+                           InstanceAccessor<&ProgramWrap::Entry>("entry"),
+                           InstanceAccessor<&ProgramWrap::InitialSp>("initialSp"),
+                           InstanceAccessor<&ProgramWrap::InitialBrk>("initialBrk"),
+                           InstanceAccessor<&ProgramWrap::BrkLimit>("brkLimit"),
+                           InstanceAccessor<&ProgramWrap::Metadata>("metadata"),
+                           InstanceAccessor<&ProgramWrap::Segments>("segments"),
+                       });
+  }
+
+  explicit ProgramWrap(const Napi::CallbackInfo &info) : Napi::ObjectWrap<ProgramWrap>(info) {
+    if (info.Length() != 1 || !info[0].IsExternal())
+      throw Napi::TypeError::New(info.Env(), "Program objects are created by loadProgram()");
+    lib_ = *info[0].As<Napi::External<std::shared_ptr<Library>>>().Data();
+  }
+
+  const std::shared_ptr<Library> &lib() const { return lib_; }
+
+ private:
+  const rvr_program &d() const { return *lib_->desc; }
+  Napi::Value Path(const Napi::CallbackInfo &info) {
+    return Napi::String::New(info.Env(), lib_->path);
+  }
+  Napi::Value Xlen(const Napi::CallbackInfo &info) {
+    return Napi::Number::New(info.Env(), d().xlen);
+  }
+  Napi::Value MemBits(const Napi::CallbackInfo &info) {
+    return Napi::Number::New(info.Env(), d().mem_bits);
+  }
+  Napi::Value Mode(const Napi::CallbackInfo &info) {
+    return Napi::Number::New(info.Env(), d().mode);
+  }
+  Napi::Value Entry(const Napi::CallbackInfo &info) {
+    return Napi::BigInt::New(info.Env(), d().entry);
+  }
+  Napi::Value InitialSp(const Napi::CallbackInfo &info) {
+    return Napi::BigInt::New(info.Env(), d().initial_sp);
+  }
+  Napi::Value InitialBrk(const Napi::CallbackInfo &info) {
+    return Napi::BigInt::New(info.Env(), d().initial_brk);
+  }
+  Napi::Value BrkLimit(const Napi::CallbackInfo &info) {
+    return Napi::BigInt::New(info.Env(), d().brk_limit);
+  }
+  Napi::Value Metadata(const Napi::CallbackInfo &info) {
+    const char *m = d().metadata_json;
+    return Napi::String::New(info.Env(), m == nullptr ? "{}" : m);
+  }
+  Napi::Value Segments(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    Napi::Array arr = Napi::Array::New(env, d().nsegments);
+    for (uint32_t i = 0; i < d().nsegments; i++) {
+      const rvr_segment &seg = d().segments[i];
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("vaddr", Napi::BigInt::New(env, seg.vaddr));
+      o.Set("filesz", Napi::BigInt::New(env, seg.filesz));
+      o.Set("memsz", Napi::BigInt::New(env, seg.memsz));
+      o.Set("flags", Napi::Number::New(env, seg.flags));
+      arr.Set(i, o);
+    }
+    return arr;
+  }
+
+  std::shared_ptr<Library> lib_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Running a guest
+
+void *GuestThread(void *arg) {
+  MachineCore *core = static_cast<MachineCore *>(arg);
+  const rvr_program *desc = core->lib->desc;
+  // The library's run() returns once status != RUNNING (abi.h); keep calling it otherwise.
+  do {
+    desc->run(&core->state);
+  } while (core->state.status == RVR_RUNNING && core->host.error.empty());
+  return nullptr;
+}
+
+Napi::Object ResultObject(Napi::Env env, MachineCore &core) {
+  const rvr_state &s = core.state;
+  Napi::Object r = Napi::Object::New(env);
+  r.Set("status", Napi::Number::New(env, s.status));
+  r.Set("exitCode", Napi::Number::New(env, s.exit_code));
+  r.Set("trapCause", Napi::Number::New(env, s.trap_cause));
+  r.Set("trapPc", Napi::BigInt::New(env, s.trap_pc));
+  r.Set("trapValue", Napi::BigInt::New(env, s.trap_value));
+  r.Set("pc", Napi::BigInt::New(env, s.pc));
+  r.Set("instret", Napi::BigInt::New(env, s.instret));
+  static const char *const kNames[kOutputStreams] = {"stdout", "stderr", "publicOutput"};
+  for (int i = 0; i < kOutputStreams; i++) {
+    std::vector<uint8_t> &out = core.host.output[i];
+    r.Set(kNames[i], Napi::Buffer<uint8_t>::Copy(env, out.data(), out.size()));
+    std::vector<uint8_t>().swap(out);  // the result owns this run's output now
+  }
+  Napi::Array regs = Napi::Array::New(env, 32);
+  for (uint32_t i = 0; i < 32; i++) regs.Set(i, Napi::BigInt::New(env, s.x[i]));
+  r.Set("registers", regs);
+  return r;
+}
+
+class RunWorker : public Napi::AsyncWorker {
+ public:
+  RunWorker(Napi::Env env, std::shared_ptr<MachineCore> core)
+      : Napi::AsyncWorker(env, "rvr.run"),
+        core_(std::move(core)),
+        deferred_(Napi::Promise::Deferred::New(env)) {}
+
+  Napi::Promise Promise() const { return deferred_.Promise(); }
+
+ protected:
+  void Execute() override {
+    const std::string &path = core_->lib->path;
+    pthread_attr_t attr;
+    int rc = pthread_attr_init(&attr);
+    if (rc == 0) rc = pthread_attr_setstacksize(&attr, kGuestStackSize);
+    pthread_t thread;
+    if (rc == 0) rc = pthread_create(&thread, &attr, GuestThread, core_.get());
+    pthread_attr_destroy(&attr);
+    if (rc != 0) {
+      SetError(path + ": cannot start a guest thread with a 256 MiB stack: " + ErrnoText(rc));
+      return;
+    }
+    pthread_join(thread, nullptr);
+    const rvr_state &s = core_->state;
+    if (!core_->host.error.empty()) {
+      SetError(path + ": " + core_->host.error);
+    } else if (s.status != RVR_EXITED && s.status != RVR_TRAPPED) {
+      SetError(path + ": guest library stopped with invalid status " + std::to_string(s.status));
+    }
+  }
+
+  void OnOK() override {
+    core_->running = false;
+    Napi::Env env = Env();
+    try {
+      deferred_.Resolve(ResultObject(env, *core_));
+    } catch (const Napi::Error &e) {
+      deferred_.Reject(e.Value());
+    }
+  }
+
+  void OnError(const Napi::Error &e) override {
+    core_->running = false;
+    deferred_.Reject(e.Value());
+  }
+
+ private:
+  std::shared_ptr<MachineCore> core_;
+  Napi::Promise::Deferred deferred_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Machine
+
+class MachineWrap : public Napi::ObjectWrap<MachineWrap> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(
+        env, "RvrMachine",
+        {
+            InstanceMethod<&MachineWrap::Run>("run"),
+            InstanceMethod<&MachineWrap::ReadMemory>("readMemory"),
+            InstanceMethod<&MachineWrap::WriteMemory>("writeMemory"),
+            InstanceMethod<&MachineWrap::Dispose>("dispose"),
+            InstanceAccessor<&MachineWrap::GetRegisters, &MachineWrap::SetRegisters>("registers"),
+            InstanceAccessor<&MachineWrap::GetPc, &MachineWrap::SetPc>("pc"),
+            InstanceAccessor<&MachineWrap::Running>("running"),
+            InstanceAccessor<&MachineWrap::Disposed>("disposed"),
+        });
+  }
+
+  explicit MachineWrap(const Napi::CallbackInfo &info) : Napi::ObjectWrap<MachineWrap>(info) {
+    if (info.Length() != 1 || !info[0].IsExternal())
+      throw Napi::TypeError::New(info.Env(), "Machine objects are created by createMachine()");
+    core_ = *info[0].As<Napi::External<std::shared_ptr<MachineCore>>>().Data();
+  }
+
+ private:
+  // The live core, or throws if disposed / (optionally) running.
+  MachineCore &Core(const Napi::Env &env, bool idle = true) {
+    if (!core_) throw Napi::Error::New(env, "machine has been disposed");
+    if (idle && core_->running)
+      throw Napi::Error::New(env, core_->lib->path + ": machine is running; await run() first");
+    return *core_;
+  }
+
+  uint64_t XlenMask() const {
+    return core_->host.xlen == 32 ? 0xffffffffull : ~0ull;
+  }
+
+  Napi::Value Run(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    auto reject = [&](const std::string &msg) {
+      Napi::Promise::Deferred d = Napi::Promise::Deferred::New(env);
+      d.Reject(Napi::Error::New(env, msg).Value());
+      return d.Promise();
+    };
+    if (!core_) return reject("machine has been disposed");
+    const std::string &path = core_->lib->path;
+    if (core_->running) return reject(path + ": machine is already running");
+    const rvr_state &s = core_->state;
+    if (s.status == RVR_EXITED)
+      return reject(path + ": machine has already exited (code " + std::to_string(s.exit_code) +
+                    ")");
+    if (s.status != RVR_RUNNING) return reject(path + ": machine has already stopped");
+    RunWorker *worker = new RunWorker(env, core_);
+    Napi::Promise promise = worker->Promise();
+    core_->running = true;
+    worker->Queue();
+    return promise;
+  }
+
+  // Range-checks [addr, addr + len) against the arena.
+  void CheckRange(const Napi::Env &env, const MachineCore &c, uint64_t addr, uint64_t len,
+                  const char *op) {
+    uint64_t size = c.host.mem_size;
+    if (addr > size || len > size - addr)
+      throw Napi::RangeError::New(env, std::string(op) + ": range " + Hex(addr) + "+" +
+                                           std::to_string(len) + " is outside the guest arena (" +
+                                           Hex(size) + " bytes)");
+  }
+
+  Napi::Value ReadMemory(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    MachineCore &c = Core(env);
+    uint64_t addr = ToU64(env, info[0], "readMemory: address");
+    uint64_t len = ToU64(env, info[1], "readMemory: length");
+    CheckRange(env, c, addr, len, "readMemory");
+    return Napi::Buffer<uint8_t>::Copy(env, c.arena + addr, static_cast<size_t>(len));
+  }
+
+  void WriteMemory(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    MachineCore &c = Core(env);
+    uint64_t addr = ToU64(env, info[0], "writeMemory: address");
+    auto bytes = BytesOf(env, info[1], "writeMemory: data");
+    CheckRange(env, c, addr, bytes.second, "writeMemory");
+    if (bytes.second != 0) std::memmove(c.arena + addr, bytes.first, bytes.second);
+  }
+
+  void Dispose(const Napi::CallbackInfo &) { core_.reset(); }
+
+  Napi::Value GetRegisters(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    MachineCore &c = Core(env);
+    Napi::Array regs = Napi::Array::New(env, 32);
+    for (uint32_t i = 0; i < 32; i++) regs.Set(i, Napi::BigInt::New(env, c.state.x[i]));
+    return regs;
+  }
+
+  void SetRegisters(const Napi::CallbackInfo &info, const Napi::Value &value) {
+    Napi::Env env = info.Env();
+    MachineCore &c = Core(env);
+    if (!value.IsArray() || value.As<Napi::Array>().Length() != 32)
+      throw Napi::TypeError::New(env, "registers must be an array of 32 values (x0..x31)");
+    Napi::Array arr = value.As<Napi::Array>();
+    uint64_t x[32];
+    for (uint32_t i = 0; i < 32; i++) {
+      std::string what = "registers[" + std::to_string(i) + "]";
+      x[i] = ToU64(env, arr.Get(i), what.c_str());
+      if (x[i] & ~XlenMask())
+        throw Napi::RangeError::New(env, what + " does not fit in " +
+                                             std::to_string(c.host.xlen) + " bits");
+    }
+    x[0] = 0;  // x0 is hard-wired to zero
+    std::memcpy(c.state.x, x, sizeof x);
+  }
+
+  Napi::Value GetPc(const Napi::CallbackInfo &info) {
+    return Napi::BigInt::New(info.Env(), Core(info.Env()).state.pc);
+  }
+
+  void SetPc(const Napi::CallbackInfo &info, const Napi::Value &value) {
+    Napi::Env env = info.Env();
+    MachineCore &c = Core(env);
+    uint64_t pc = ToU64(env, value, "pc");
+    if (pc & ~XlenMask())
+      throw Napi::RangeError::New(env, "pc does not fit in " + std::to_string(c.host.xlen) +
+                                           " bits");
+    c.state.pc = pc;
+  }
+
+  Napi::Value Running(const Napi::CallbackInfo &info) {
+    return Napi::Boolean::New(info.Env(), core_ && core_->running);
+  }
+
+  Napi::Value Disposed(const Napi::CallbackInfo &info) {
+    return Napi::Boolean::New(info.Env(), !core_);
+  }
+
+  std::shared_ptr<MachineCore> core_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Loading
+
+// Checks a program descriptor; returns an error text, or "" when it is usable.
+std::string ValidateDesc(const rvr_program &d) {
+  if (d.xlen != 32 && d.xlen != 64) return "xlen " + std::to_string(d.xlen) + " is not 32 or 64";
+  uint32_t max_bits = d.xlen == 32 ? 32 : 38;
+  if (d.mem_bits < 16 || d.mem_bits > max_bits)
+    return "mem_bits " + std::to_string(d.mem_bits) + " is outside 16.." +
+           std::to_string(max_bits) + " for RV" + std::to_string(d.xlen);
+  if (d.mode > RVR_MODE_METERED_COST) return "unknown execution mode " + std::to_string(d.mode);
+  if (d.run == nullptr) return "run entry point is NULL";
+  uint64_t size = uint64_t{1} << d.mem_bits;
+  if (d.entry >= size) return "entry " + Hex(d.entry) + " is outside the arena";
+  if (d.initial_sp > size) return "initial_sp " + Hex(d.initial_sp) + " is outside the arena";
+  if (d.brk_limit > size) return "brk_limit " + Hex(d.brk_limit) + " is outside the arena";
+  if (d.initial_brk > d.brk_limit)
+    return "initial_brk " + Hex(d.initial_brk) + " is above brk_limit " + Hex(d.brk_limit);
+  if (d.nsegments != 0 && d.segments == nullptr) return "segments table is NULL";
+  for (uint32_t i = 0; i < d.nsegments; i++) {
+    const rvr_segment &s = d.segments[i];
+    std::string name = "segment " + std::to_string(i);
+    if (s.filesz > s.memsz) return name + " has filesz > memsz";
+    if (s.vaddr > size || s.memsz > size - s.vaddr)
+      return name + " (" + Hex(s.vaddr) + "+" + Hex(s.memsz) + ") is outside the arena";
+    if (s.filesz != 0 && s.data == nullptr) return name + " has no data";
+  }
+  return "";
+}
+
+constexpr napi_property_attributes kExported =
+    static_cast<napi_property_attributes>(napi_enumerable | napi_configurable);
+
+class Addon : public Napi::Addon<Addon> {
+ public:
+  Addon(Napi::Env env, Napi::Object exports) {
+    program_ctor_ = Napi::Persistent(ProgramWrap::Define(env));
+    machine_ctor_ = Napi::Persistent(MachineWrap::Define(env));
+    DefineAddon(exports,
+                {
+                    InstanceMethod<&Addon::LoadProgram>("loadProgram", kExported),
+                    InstanceMethod<&Addon::CreateMachine>("createMachine", kExported),
+                    InstanceValue("abiVersion", Napi::Number::New(env, RVR_ABI_VERSION),
+                                  napi_enumerable),
+                    InstanceValue("guestStackSize",
+                                  Napi::Number::New(env, static_cast<double>(kGuestStackSize)),
+                                  napi_enumerable),
+                });
+  }
+
+ private:
+  Napi::Value LoadProgram(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsString())
+      throw Napi::TypeError::New(env, "loadProgram: path must be a string");
+    std::string path = info[0].As<Napi::String>().Utf8Value();
+    if (path.empty() || path.find('\0') != std::string::npos)
+      throw Napi::TypeError::New(env, "loadProgram: invalid path");
+    // Without a slash dlopen would search the library path instead of opening the file.
+    std::string open_path = path.find('/') == std::string::npos ? "./" + path : path;
+
+    auto lib = std::make_shared<Library>();
+    lib->path = path;
+    dlerror();
+    lib->handle = dlopen(open_path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (lib->handle == nullptr) {
+      const char *e = dlerror();
+      std::string msg = OneLine(e != nullptr ? e : "dlopen failed");
+      if (msg.find(path) == std::string::npos) msg = path + ": " + msg;
+      throw Napi::Error::New(env, msg);
+    }
+    const uint32_t *version =
+        static_cast<const uint32_t *>(dlsym(lib->handle, "rvr_abi_version"));
+    if (version == nullptr)
+      throw Napi::Error::New(env,
+                             path + ": not an rvr guest library (no rvr_abi_version symbol)");
+    if (*version != RVR_ABI_VERSION)
+      throw Napi::Error::New(env, path + ": guest library ABI version " +
+                                      std::to_string(*version) + ", this runtime supports " +
+                                      std::to_string(RVR_ABI_VERSION));
+    lib->desc = static_cast<const rvr_program *>(dlsym(lib->handle, "rvr_program_desc"));
+    if (lib->desc == nullptr)
+      throw Napi::Error::New(env,
+                             path + ": not an rvr guest library (no rvr_program_desc symbol)");
+    if (lib->desc->abi_version != RVR_ABI_VERSION)
+      throw Napi::Error::New(env, path + ": guest library ABI version " +
+                                      std::to_string(lib->desc->abi_version) +
+                                      " (in rvr_program_desc), this runtime supports " +
+                                      std::to_string(RVR_ABI_VERSION));
+    std::string problem = ValidateDesc(*lib->desc);
+    if (!problem.empty())
+      throw Napi::Error::New(env, path + ": invalid guest library: " + problem);
+    return program_ctor_.New({Napi::External<std::shared_ptr<Library>>::New(env, &lib)});
+  }
+
+  Napi::Value CreateMachine(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsObject() ||
+        !info[0].As<Napi::Object>().InstanceOf(program_ctor_.Value()))
+      throw Napi::TypeError::New(env, "createMachine: expected a Program from loadProgram()");
+    ProgramWrap *program = ProgramWrap::Unwrap(info[0].As<Napi::Object>());
+    if (program == nullptr || !program->lib())
+      throw Napi::TypeError::New(env, "createMachine: expected a Program from loadProgram()");
+    const std::shared_ptr<Library> &lib = program->lib();
+    const rvr_program &d = *lib->desc;
+
+    auto core = std::make_shared<MachineCore>();
+    core->lib = lib;
+    HostContext &h = core->host;
+    if (info.Length() >= 2 && !info[1].IsUndefined() && !info[1].IsNull()) {
+      auto bytes = BytesOf(env, info[1], "createMachine: input");
+      if (bytes.second != 0) h.input.assign(bytes.first, bytes.first + bytes.second);
+    }
+    h.xlen = d.xlen;
+    h.mem_size = uint64_t{1} << d.mem_bits;
+    h.initial_brk = d.initial_brk;
+    h.brk_limit = d.brk_limit;
+    h.brk = d.initial_brk;
+
+    long page = sysconf(_SC_PAGESIZE);
+    if (page <= 0) page = 4096;
+    core->map_len = static_cast<size_t>(h.mem_size) + static_cast<size_t>(page);
+    void *p = mmap(nullptr, core->map_len, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED)
+      throw Napi::Error::New(env, lib->path + ": cannot reserve a guest arena of 2^" +
+                                      std::to_string(d.mem_bits) + " bytes: " + ErrnoText(errno));
+    core->arena = static_cast<uint8_t *>(p);
+    if (mprotect(core->arena + h.mem_size, static_cast<size_t>(page), PROT_NONE) != 0)
+      throw Napi::Error::New(env, lib->path + ": cannot set up the arena guard page: " +
+                                      ErrnoText(errno));
+    for (uint32_t i = 0; i < d.nsegments; i++) {
+      const rvr_segment &seg = d.segments[i];
+      if (seg.filesz != 0) std::memcpy(core->arena + seg.vaddr, seg.data, seg.filesz);
+    }
+
+    rvr_state &s = core->state;
+    s.x[2] = d.initial_sp;
+    s.pc = d.entry;
+    s.mem = core->arena;
+    s.status = RVR_RUNNING;
+    s.trap_cause = RVR_TRAP_NONE;
+    s.ecall = rvr_host_ecall;
+    s.host = &core->host;
+
+    return machine_ctor_.New({Napi::External<std::shared_ptr<MachineCore>>::New(env, &core)});
+  }
+
+  Napi::FunctionReference program_ctor_;
+  Napi::FunctionReference machine_ctor_;
+};
+
+}  // namespace
+}  // namespace rvr
+
+using RvrAddon = rvr::Addon;
+NODE_API_ADDON(RvrAddon)
