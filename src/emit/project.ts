@@ -1,0 +1,264 @@
+/**
+ * The generated C project: a set of files (relative path → bytes) that is a pure function of
+ * the ELF and the codegen options. No absolute paths, timestamps or host facts go in, so the
+ * same inputs give byte-identical files.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { ElfFile } from '../elf/types.js';
+import { brkLimit, defaultMemoryBits, initialBrk, initialSp, maxMemoryBits, MIN_MEMORY_BITS } from '../isa/abi.js';
+import { lift, type LiftedProgram, type Region } from '../lift/cfg.js';
+import { emitHeader } from './header.js';
+import { emitRegion, emitTail, regionFn, tailFn, type EmitContext } from './region.js';
+import { hex, kconst } from './semantics.js';
+import { CODEGEN_VERSION } from './version.js';
+
+export type ExecutionMode = 'pure' | 'metered' | 'metered_cost';
+export const MODE_CODE: Record<ExecutionMode, number> = { pure: 0, metered: 1, metered_cost: 2 };
+
+export interface CodegenOptions {
+  mode?: ExecutionMode;
+  /** The arena is 2^memoryBits bytes (default: 32 on RV32, 28 on RV64). */
+  memoryBits?: number;
+  /** Upper bound of instructions per C source file (more files compile in parallel). */
+  instructionsPerFile?: number;
+}
+
+export interface GeneratedFile {
+  path: string;
+  contents: string;
+}
+
+export interface GeneratedProject {
+  files: GeneratedFile[];
+  /** The C sources to compile (the rest are headers). */
+  sources: string[];
+  summary: {
+    xlen: number;
+    mode: ExecutionMode;
+    memoryBits: number;
+    instructions: number;
+    undecodable: number;
+    regions: number;
+    blocks: number;
+  };
+}
+
+export class CodegenError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problem: string,
+  ) {
+    super(`${file}: ${problem}`);
+    this.name = 'CodegenError';
+  }
+}
+
+/** Tables larger than this (4-byte slots between the lowest and highest code address) are refused. */
+const MAX_TABLE_SLOTS = 1 << 24;
+const MAX_CALL_DEPTH = 20000;
+
+const ABI_HEADER = fileURLToPath(new URL('../../native/include/rvr/abi.h', import.meta.url));
+
+export function generateProject(elf: ElfFile, options: CodegenOptions = {}): GeneratedProject {
+  const xlen = elf.elfClass;
+  const mode = options.mode ?? 'pure';
+  const memoryBits = options.memoryBits ?? defaultMemoryBits(xlen);
+  if (!Number.isInteger(memoryBits) || memoryBits < MIN_MEMORY_BITS || memoryBits > maxMemoryBits(xlen)) {
+    throw new CodegenError(elf.name, `memory size 2^${memoryBits} is outside ${MIN_MEMORY_BITS}..${maxMemoryBits(xlen)} bits for RV${xlen}`);
+  }
+  if (mode !== 'pure') {
+    throw new CodegenError(elf.name, `execution mode '${mode}' is not implemented yet`);
+  }
+  const memSize = 2 ** memoryBits;
+  for (const s of elf.segments) {
+    if (s.vaddr + s.memsz > memSize - 4096) {
+      throw new CodegenError(elf.name, `segment at ${hex(s.vaddr)}..${hex(s.vaddr + s.memsz)} does not fit in a 2^${memoryBits}-byte arena (raise memoryBits)`);
+    }
+  }
+  const program = lift(elf);
+  if (program.code.length === 0) throw new CodegenError(elf.name, 'no executable segment');
+  const codeBase = program.code[0].start;
+  const codeEnd = program.code[program.code.length - 1].end;
+  if ((codeEnd - codeBase) / 4 > MAX_TABLE_SLOTS) {
+    throw new CodegenError(elf.name, `executable segments span ${hex(codeEnd - codeBase)} bytes; at most ${hex(MAX_TABLE_SLOTS * 4)} is supported`);
+  }
+  if (initialBrk(elf.segments) > brkLimit(memoryBits)) {
+    throw new CodegenError(elf.name, `program does not leave room for a stack in a 2^${memoryBits}-byte arena (raise memoryBits)`);
+  }
+
+  const regionStarts = new Set(program.regions.map((r) => r.start));
+  const ctx: EmitContext = { program, memoryBits, regionStarts };
+  const declarations: string[] = [];
+  for (const r of program.regions) {
+    declarations.push(`RVR_HIDDEN uint64_t ${regionFn(r.start)}(rvr_state *s, uint64_t pc);`);
+    for (const b of r.blocks) declarations.push(`RVR_HIDDEN uint64_t ${tailFn(b.start)}(rvr_state *s, uint64_t pc);`);
+  }
+
+  const files: GeneratedFile[] = [];
+  const sources: string[] = [];
+  const add = (path: string, contents: string, source: boolean): void => {
+    files.push({ path, contents });
+    if (source) sources.push(path);
+  };
+  add('rvr_abi.h', readFileSync(ABI_HEADER, 'utf8'), false);
+  add(
+    'rvr_gen.h',
+    emitHeader({ xlen, memoryBits, codeBase, codeSpan: codeEnd - codeBase, maxCallDepth: MAX_CALL_DEPTH, declarations }),
+    false,
+  );
+
+  // Region functions and tails, split into files of bounded size so they compile in parallel.
+  const perFile = options.instructionsPerFile ?? 4000;
+  const groups = groupRegions(program.regions, perFile);
+  groups.forEach((group, k) => {
+    const parts = group.map((r) => emitRegion(ctx, r));
+    add(`code_${k}.c`, cFile(`Region functions ${k}: guest code with registers in C locals.`, parts), true);
+    const tails = group.flatMap((r) => r.blocks.map((b) => emitTail(ctx, b)));
+    add(`tail_${k}.c`, cFile(`Block tails ${k}: entry at any instruction, registers in the state.`, tails), true);
+  });
+
+  add('table.c', cFile('Dispatch table: one entry per 4-byte code slot.', [emitTable(program, codeBase, codeEnd)]), true);
+  add('image.c', cFile('Initial memory image (the loaded segments).', [emitImage(elf)]), true);
+  add(
+    'program.c',
+    cFile('Program descriptor and the run loop.', [emitProgram(elf, program, mode, memoryBits)]),
+    true,
+  );
+
+  return {
+    files,
+    sources,
+    summary: {
+      xlen,
+      mode,
+      memoryBits,
+      instructions: program.instructionCount,
+      undecodable: program.undecodable,
+      regions: program.regions.length,
+      blocks: program.regions.reduce((n, r) => n + r.blocks.length, 0),
+    },
+  };
+}
+
+function cFile(title: string, parts: string[]): string {
+  return `/* Generated by rvr ${CODEGEN_VERSION}. ${title} */\n#include "rvr_gen.h"\n\n${parts.join('\n\n')}\n`;
+}
+
+function groupRegions(regions: Region[], perFile: number): Region[][] {
+  const groups: Region[][] = [];
+  let cur: Region[] = [];
+  let size = 0;
+  for (const r of regions) {
+    const n = (r.end - r.start) / 4;
+    if (cur.length > 0 && size + n > perFile) {
+      groups.push(cur);
+      cur = [];
+      size = 0;
+    }
+    cur.push(r);
+    size += n;
+  }
+  if (cur.length > 0) groups.push(cur);
+  return groups;
+}
+
+function emitTable(program: LiftedProgram, codeBase: number, codeEnd: number): string {
+  const entries: string[] = new Array((codeEnd - codeBase) / 4).fill('rvr_fetch_fault');
+  for (const r of program.regions) {
+    for (const b of r.blocks) {
+      for (let pc = b.start; pc < b.end; pc += 4) entries[(pc - codeBase) / 4] = tailFn(b.start);
+    }
+    entries[(r.start - codeBase) / 4] = regionFn(r.start);
+  }
+  const lines: string[] = [];
+  for (let k = 0; k < entries.length; k += 4) lines.push('  ' + entries.slice(k, k + 4).join(', ') + ',');
+  return `__attribute__((unused)) static uint64_t rvr_fetch_fault(rvr_state *s, uint64_t pc) { return rvr_bad_target(s, pc); }
+
+RVR_HIDDEN const rvr_code_fn rvr_code_table[] = {
+${lines.join('\n')}
+};`;
+}
+
+function emitImage(elf: ElfFile): string {
+  const out: string[] = [];
+  elf.segments.forEach((s, k) => {
+    if (s.filesz === 0) {
+      out.push(`RVR_HIDDEN const uint8_t rvr_seg${k}[1] = {0};`);
+      return;
+    }
+    const lines: string[] = [];
+    for (let o = 0; o < s.filesz; o += 16) {
+      const row: string[] = [];
+      for (let j = o; j < Math.min(o + 16, s.filesz); j++) row.push(String(s.data[j]));
+      lines.push(row.join(','));
+    }
+    out.push(`RVR_HIDDEN const uint8_t rvr_seg${k}[${s.filesz}] = {\n${lines.join(',\n')}\n};`);
+  });
+  return out.join('\n\n');
+}
+
+function emitProgram(elf: ElfFile, program: LiftedProgram, mode: ExecutionMode, memoryBits: number): string {
+  const xlen = program.xlen;
+  const segs = elf.segments.map(
+    (s, k) => `  { ${kconst(64, s.vaddr)}, ${kconst(64, s.filesz)}, ${kconst(64, s.memsz)}, rvr_seg${k}, ${s.flags}u, 0u },`,
+  );
+  const metadata = JSON.stringify({
+    codegenVersion: CODEGEN_VERSION,
+    isa: `rv${xlen}im`,
+    xlen,
+    mode,
+    memoryBits,
+    entry: hex(elf.entry),
+    instructions: program.instructionCount,
+  });
+  // The fingerprint is known only after the project is hashed, so it comes in as a macro.
+  const metaPrefix = JSON.stringify(metadata.slice(0, -1) + ',"fingerprint":"');
+  return `#ifndef RVR_FINGERPRINT
+#define RVR_FINGERPRINT ""
+#endif
+
+${elf.segments.map((s, k) => `extern RVR_HIDDEN const uint8_t rvr_seg${k}[${Math.max(1, s.filesz)}];`).join('\n')}
+
+RVR_HIDDEN uint64_t rvr_trap(rvr_state *s, uint32_t cause, uint64_t pc, uint64_t value) {
+  s->status = RVR_TRAPPED;
+  s->trap_cause = cause;
+  s->trap_pc = pc;
+  s->trap_value = value;
+  s->pc = pc;
+  return RVR_STOP;
+}
+
+/* A jump outside the executable segments: the fetch faults at the target. */
+RVR_HIDDEN uint64_t rvr_bad_target(rvr_state *s, uint64_t pc) {
+  return rvr_trap(s, (pc & 3) ? RVR_TRAP_MISALIGNED_FETCH : RVR_TRAP_FETCH_FAULT, pc, pc);
+}
+
+static void rvr_run(rvr_state *s) {
+  uint64_t pc = s->pc;
+  s->depth = 0;
+  while (pc != RVR_STOP) pc = rvr_dispatch(s, pc);
+}
+
+static const rvr_segment rvr_segments[] = {
+${segs.join('\n')}
+};
+
+__attribute__((visibility("default"))) const uint32_t rvr_abi_version = RVR_ABI_VERSION;
+
+__attribute__((visibility("default"))) const rvr_program rvr_program_desc = {
+  RVR_ABI_VERSION,
+  ${xlen}u,
+  ${memoryBits}u,
+  ${MODE_CODE[mode]}u,
+  ${kconst(64, elf.entry)},
+  ${kconst(64, initialSp(memoryBits))},
+  ${kconst(64, initialBrk(elf.segments))},
+  ${kconst(64, brkLimit(memoryBits))},
+  ${elf.segments.length}u,
+  0u,
+  rvr_segments,
+  ${metaPrefix} RVR_FINGERPRINT "\\"}",
+  rvr_run,
+};`;
+}

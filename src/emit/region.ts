@@ -1,0 +1,301 @@
+/**
+ * C functions for one region: the fast region function (guest registers in C locals, branches
+ * as gotos, guest calls as nested host calls) and one tail function per block (registers in the
+ * state; entered at any instruction of the block by the dispatcher).
+ */
+import { controlKind } from '../isa/decode.js';
+import { formatInstr } from '../isa/disasm.js';
+import type { Instr, Xlen } from '../isa/types.js';
+import type { Block, LiftedProgram, Region, Slot } from '../lift/cfg.js';
+import { branchCondition, emitSimple, hex, kconst, touchesMemory, type RegAccess } from './semantics.js';
+
+export const regionFn = (start: number): string => `rvr_r_${start.toString(16)}`;
+export const tailFn = (start: number): string => `rvr_t_${start.toString(16)}`;
+const label = (pc: number): string => `L_${pc.toString(16)}`;
+
+export interface EmitContext {
+  program: LiftedProgram;
+  memoryBits: number;
+  /** Region start addresses: targets that have a region function. */
+  regionStarts: Set<number>;
+}
+
+function comment(s: Slot): string {
+  const text = s.instr ? formatInstr(s.instr, s.pc) : `.word ${hex(s.raw)} (does not decode)`;
+  return `/* ${hex(s.pc)}: ${text} */`;
+}
+
+/** The static target of a direct branch or jump. */
+function staticTarget(xlen: Xlen, pc: number, i: Instr): number {
+  return Number(BigInt.asUintN(xlen, BigInt(pc) + BigInt(i.imm)));
+}
+
+export function emitRegion(ctx: EmitContext, region: Region): string {
+  const { xlen } = ctx.program;
+  // Registers are recorded as the body is emitted; flush/reload lists are filled in after.
+  const usedRegs = new Set<number>();
+  const writtenRegs = new Set<number>();
+  const flush = '@FLUSH@';
+  const reload = '@RELOAD@';
+  const blockStarts = new Set(region.blocks.map((b) => b.start));
+  const inRegion = (t: number): boolean => blockStarts.has(t);
+  const usedLabels = new Set<number>();
+  let usesOut = false;
+  let usesTrap = false;
+  let usesMemory = false;
+
+  const access: RegAccess = {
+    xlen,
+    memoryBits: ctx.memoryBits,
+    get: (n) => {
+      if (n === 0) return '(ureg)0';
+      usedRegs.add(n);
+      return `x${n}`;
+    },
+    set: (n, e) => {
+      if (n === 0) return '';
+      usedRegs.add(n);
+      writtenRegs.add(n);
+      return `x${n} = ${e};`;
+    },
+    trap: (cause, pc, value) => {
+      usesTrap = true;
+      return `{ tcause = ${cause}; tpc = ${kconst(64, pc)}; tval = ${value}; goto trap; }`;
+    },
+  };
+  const jump = (t: number): string => {
+    if (inRegion(t)) {
+      usedLabels.add(t);
+      return `goto ${label(t)};`;
+    }
+    usesOut = true;
+    return `{ npc = ${kconst(64, t)}; goto out; }`;
+  };
+  const jumpDynamic = (t: string): string => {
+    usesOut = true;
+    return `{ npc = ${t}; goto out; }`;
+  };
+  /** A guest call: nested host call, so the return continues here with registers in locals. */
+  const call = (pc: number, i: Instr, target: number | undefined, targetExpr: string): string => {
+    const ret = pc + 4;
+    const direct = target !== undefined && ctx.regionStarts.has(target);
+    const enter = direct ? `${regionFn(target!)}(s, ${kconst(64, target!)})` : `rvr_dispatch(s, ${targetExpr})`;
+    let resume: string;
+    if (inRegion(ret)) {
+      usedLabels.add(ret);
+      resume = `${reload} goto ${label(ret)};`;
+    } else {
+      resume = 'return r;';
+    }
+    usesOut = true;
+    return [
+      `${access.set(i.rd, kconst(xlen, ret))}`,
+      `if (RVR_LIKELY(s->depth < RVR_MAX_CALL_DEPTH)) {`,
+      `  uint64_t r;`,
+      `  ${flush}`,
+      `  s->depth++;`,
+      `  r = ${enter};`,
+      `  while (r != ${kconst(64, ret)} && r != RVR_STOP) r = rvr_dispatch(s, r);`,
+      `  s->depth--;`,
+      `  if (r == RVR_STOP) return RVR_STOP;`,
+      `  ${resume}`,
+      `}`,
+      `npc = ${targetExpr}; goto out;`,
+    ].join('\n    ');
+  };
+
+  const body: string[] = [];
+  for (let bi = 0; bi < region.blocks.length; bi++) {
+    const b = region.blocks[bi];
+    const next = region.blocks[bi + 1];
+    body.push(`@label ${b.start}`);
+    let fallsThrough = true;
+    for (const s of b.slots) {
+      body.push(`  ${comment(s)}`);
+      const i = s.instr;
+      if (!i) {
+        body.push(`  ${access.trap('RVR_TRAP_ILLEGAL_INSTRUCTION', s.pc, kconst(64, s.raw))}`);
+        fallsThrough = false;
+        continue;
+      }
+      if (touchesMemory(i)) usesMemory = true;
+      const simple = emitSimple(i, s.pc, access);
+      if (simple !== undefined) {
+        if (simple) body.push(`  ${simple}`);
+        continue;
+      }
+      switch (controlKind(i)) {
+        case 'branch': {
+          const t = staticTarget(xlen, s.pc, i);
+          const taken = t & 3 ? access.trap('RVR_TRAP_MISALIGNED_FETCH', s.pc, kconst(64, t)) : jump(t);
+          body.push(`  if (${branchCondition(i, access)}) ${taken}`);
+          break;
+        }
+        case 'jal': {
+          const t = staticTarget(xlen, s.pc, i);
+          if (t & 3) {
+            body.push(`  ${access.trap('RVR_TRAP_MISALIGNED_FETCH', s.pc, kconst(64, t))}`);
+          } else if (i.rd === 0) {
+            body.push(`  ${jump(t)}`);
+          } else {
+            body.push(`  ${call(s.pc, i, t, kconst(64, t))}`);
+          }
+          fallsThrough = false;
+          break;
+        }
+        case 'jalr': {
+          const known = ctx.program.knownJalrTargets.get(s.pc);
+          body.push(`  {`);
+          body.push(`    uint64_t t = (uint64_t)((${access.get(i.rs1)} + ${kconst(xlen, i.imm)}) & ~(ureg)1);`);
+          body.push(`    if (RVR_UNLIKELY(t & 2)) ${access.trap('RVR_TRAP_MISALIGNED_FETCH', s.pc, 't')}`);
+          if (i.rd !== 0) {
+            body.push(`    ${call(s.pc, i, known, 't')}`);
+          } else if (known !== undefined && inRegion(known)) {
+            body.push(`    ${jump(known)}`);
+          } else if (region.indirectTargets.length > 0 && !(i.rs1 === 1 && i.imm === 0)) {
+            // A jump table inside this function: stay in the region's locals.
+            body.push(`    switch (t) {`);
+            for (const tt of region.indirectTargets) {
+              usedLabels.add(tt);
+              body.push(`    case ${kconst(64, tt)}: goto ${label(tt)};`);
+            }
+            body.push(`    default: ${jumpDynamic('t')}`);
+            body.push(`    }`);
+          } else {
+            body.push(`    ${jumpDynamic('t')}`);
+          }
+          body.push(`  }`);
+          fallsThrough = false;
+          break;
+        }
+        case 'ecall':
+          // The host reads the arguments and writes a0 through the state.
+          for (const n of [10, 11, 12, 13, 14, 15, 17]) usedRegs.add(n);
+          writtenRegs.add(10);
+          body.push(`  ${flush} s->pc = ${kconst(64, s.pc)};`);
+          body.push(`  if (s->ecall(s)) return RVR_STOP;`);
+          body.push(`  ${reload}`);
+          break;
+        case 'trap':
+          body.push(`  ${access.trap('RVR_TRAP_BREAKPOINT', s.pc, '0')}`);
+          fallsThrough = false;
+          break;
+        default:
+          throw new Error(`emitter: unhandled op ${i.op} at ${hex(s.pc)}`);
+      }
+    }
+    if (fallsThrough && !(next && next.start === b.end)) body.push(`  ${jump(b.end)}`);
+  }
+
+  const sorted = (set: Set<number>): number[] => [...set].sort((a, b) => a - b);
+  const used = sorted(usedRegs);
+  const flushCode = sorted(writtenRegs).map((n) => `s->x[${n}] = x${n};`).join(' ');
+  const reloadCode = used.map((n) => `x${n} = (ureg)s->x[${n}];`).join(' ');
+  const fill = (line: string): string => line.replaceAll(flush, flushCode).replaceAll(reload, reloadCode);
+  const fn = regionFn(region.start);
+  const out: string[] = [];
+  out.push(`/* region ${hex(region.start)}..${hex(region.end)} */`);
+  out.push(`uint64_t ${fn}(rvr_state *s, uint64_t pc) {`);
+  out.push(`  (void)pc;`);
+  if (usesMemory) out.push(`  uint8_t *const M = s->mem; (void)M;`);
+  for (const n of used) out.push(`  ureg x${n} = (ureg)s->x[${n}];`);
+  if (usesOut) out.push(`  uint64_t npc;`);
+  if (usesTrap) out.push(`  uint32_t tcause; uint64_t tpc, tval;`);
+  for (const line of body) {
+    if (line.startsWith('@label ')) {
+      const pc = Number(line.slice(7));
+      if (usedLabels.has(pc)) out.push(`${label(pc)}:;`);
+    } else {
+      out.push(fill(line));
+    }
+  }
+  if (usesOut) {
+    out.push(`out:`);
+    out.push(`  ${flushCode}`);
+    out.push(`  return npc;`);
+  }
+  if (usesTrap) {
+    out.push(`trap:`);
+    out.push(`  ${flushCode}`);
+    out.push(`  return rvr_trap(s, tcause, tpc, tval);`);
+  }
+  // Only reachable if the last block falls off the end of the region (its jump is emitted).
+  out.push(`}`);
+  return out.join('\n');
+}
+
+/** The tail of a block: entered at any of its instructions, registers in the state. */
+export function emitTail(ctx: EmitContext, b: Block): string {
+  const { xlen } = ctx.program;
+  const access: RegAccess = {
+    xlen,
+    memoryBits: ctx.memoryBits,
+    get: (n) => (n === 0 ? '(ureg)0' : `((ureg)s->x[${n}])`),
+    set: (n, e) => (n === 0 ? '' : `s->x[${n}] = (ureg)(${e});`),
+    trap: (cause, pc, value) => `return rvr_trap(s, ${cause}, ${kconst(64, pc)}, ${value});`,
+  };
+  const usesMemory = b.slots.some((s) => s.instr && touchesMemory(s.instr));
+  const out: string[] = [];
+  out.push(`uint64_t ${tailFn(b.start)}(rvr_state *s, uint64_t pc) {`);
+  out.push(`  (void)s;`);
+  if (usesMemory) out.push(`  uint8_t *const M = s->mem; (void)M;`);
+  out.push(`  switch ((pc - ${kconst(64, b.start)}) >> 2) {`);
+  let ended = false;
+  b.slots.forEach((s, k) => {
+    if (k > 0) out.push(`  RVR_FALLTHROUGH;`);
+    out.push(`  case ${k}: ${comment(s)}`);
+    const i = s.instr;
+    if (!i) {
+      out.push(`    ${access.trap('RVR_TRAP_ILLEGAL_INSTRUCTION', s.pc, kconst(64, s.raw))}`);
+      ended = true;
+      return;
+    }
+    const simple = emitSimple(i, s.pc, access);
+    if (simple !== undefined) {
+      if (simple) out.push(`    ${simple}`);
+      return;
+    }
+    ended = true;
+    switch (controlKind(i)) {
+      case 'branch': {
+        const t = staticTarget(xlen, s.pc, i);
+        const taken = t & 3 ? access.trap('RVR_TRAP_MISALIGNED_FETCH', s.pc, kconst(64, t)) : `return ${kconst(64, t)};`;
+        out.push(`    if (${branchCondition(i, access)}) ${taken}`);
+        out.push(`    return ${kconst(64, s.pc + 4)};`);
+        break;
+      }
+      case 'jal': {
+        const t = staticTarget(xlen, s.pc, i);
+        if (t & 3) {
+          out.push(`    ${access.trap('RVR_TRAP_MISALIGNED_FETCH', s.pc, kconst(64, t))}`);
+        } else {
+          if (i.rd) out.push(`    ${access.set(i.rd, kconst(xlen, s.pc + 4))}`);
+          out.push(`    return ${kconst(64, t)};`);
+        }
+        break;
+      }
+      case 'jalr':
+        out.push(`    {`);
+        out.push(`      uint64_t t = (uint64_t)((${access.get(i.rs1)} + ${kconst(xlen, i.imm)}) & ~(ureg)1);`);
+        out.push(`      if (RVR_UNLIKELY(t & 2)) ${access.trap('RVR_TRAP_MISALIGNED_FETCH', s.pc, 't')}`);
+        if (i.rd) out.push(`      ${access.set(i.rd, kconst(xlen, s.pc + 4))}`);
+        out.push(`      return t;`);
+        out.push(`    }`);
+        break;
+      case 'ecall':
+        out.push(`    s->pc = ${kconst(64, s.pc)};`);
+        out.push(`    if (s->ecall(s)) return RVR_STOP;`);
+        out.push(`    return ${kconst(64, s.pc + 4)};`);
+        break;
+      case 'trap':
+        out.push(`    ${access.trap('RVR_TRAP_BREAKPOINT', s.pc, '0')}`);
+        break;
+      default:
+        throw new Error(`emitter: unhandled op ${i.op} at ${hex(s.pc)}`);
+    }
+  });
+  out.push(`  }`);
+  out.push(ended ? `  return RVR_STOP; /* not reached */` : `  return ${kconst(64, b.end)};`);
+  out.push(`}`);
+  return out.join('\n');
+}

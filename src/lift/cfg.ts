@@ -1,0 +1,224 @@
+/**
+ * Lifting: from the executable segments of an ELF to regions and basic blocks.
+ *
+ * Every 4-byte slot of every executable segment is translated (static recompilation of the
+ * whole text, so an indirect jump to any instruction works). Slots are grouped into:
+ *  - blocks: straight-line runs that end at a control transfer, an ecall, a trap, or the next
+ *    leader;
+ *  - regions: runs of blocks that become one C function, with guest registers in C locals and
+ *    branches as gotos. Regions start at function symbols, the entry point and call targets,
+ *    so loops stay inside one function where the C compiler can optimise them.
+ * A region has a single entry (its first instruction). Any other pc reached from outside is
+ * run by the block's "tail" (the rest of the block, registers in memory), after which control
+ * is back at a leader.
+ */
+import type { ElfFile } from '../elf/types.js';
+import { PF_X } from '../elf/types.js';
+import { controlKind, decode } from '../isa/decode.js';
+import type { Instr, Xlen } from '../isa/types.js';
+
+export interface Slot {
+  pc: number;
+  raw: number;
+  /** Undefined when the word does not decode: executing it is an illegal-instruction trap. */
+  instr: Instr | undefined;
+}
+
+export interface Block {
+  start: number;
+  /** Address after the last slot. */
+  end: number;
+  slots: Slot[];
+}
+
+export interface Region {
+  start: number;
+  end: number;
+  blocks: Block[];
+  /** Leaders inside this region that an indirect jump may target (jump tables). */
+  indirectTargets: number[];
+}
+
+export interface CodeRange {
+  start: number;
+  end: number;
+}
+
+export interface LiftedProgram {
+  xlen: Xlen;
+  entry: number;
+  /** Executable segments, sorted. */
+  code: CodeRange[];
+  regions: Region[];
+  /**
+   * Statically known targets of jalr (from an auipc/lui immediately before it in the same block),
+   * keyed by the jalr's pc.
+   */
+  knownJalrTargets: Map<number, number>;
+  /** Number of slots that do not decode (they trap if reached). */
+  undecodable: number;
+  instructionCount: number;
+}
+
+export interface LiftOptions {
+  /** Regions larger than this many instructions are split at a leader (compile-time bound). */
+  maxRegionInstructions?: number;
+}
+
+const readU32 = (d: Uint8Array, o: number): number =>
+  (d[o] | (d[o + 1] << 8) | (d[o + 2] << 16) | (d[o + 3] << 24)) >>> 0;
+
+export function lift(elf: ElfFile, options: LiftOptions = {}): LiftedProgram {
+  const xlen = elf.elfClass;
+  const maxRegion = options.maxRegionInstructions ?? 6000;
+  const code: CodeRange[] = [];
+  const slots = new Map<number, Slot>();
+  for (const seg of elf.segments) {
+    if (!(seg.flags & PF_X)) continue;
+    const start = seg.vaddr & ~3;
+    const end = (seg.vaddr + seg.memsz + 3) & ~3;
+    code.push({ start, end });
+    for (let pc = start; pc < end; pc += 4) {
+      const off = pc - seg.vaddr;
+      // Bytes beyond filesz are zero in memory; all-zero is an illegal instruction.
+      let raw = 0;
+      for (let b = 0; b < 4; b++) {
+        const o = off + b;
+        if (o >= 0 && o < seg.filesz) raw |= seg.data[o] << (8 * b);
+      }
+      raw >>>= 0;
+      slots.set(pc, { pc, raw, instr: decode(raw, xlen) });
+    }
+  }
+  code.sort((a, b) => a.start - b.start);
+  const inCode = (a: number): boolean => (a & 3) === 0 && slots.has(a);
+
+  const leaders = new Set<number>();
+  const regionStarts = new Set<number>();
+  const dataTargets = new Set<number>();
+  const knownJalrTargets = new Map<number, number>();
+
+  const addRegionStart = (a: number): void => {
+    if (inCode(a)) {
+      regionStarts.add(a);
+      leaders.add(a);
+    }
+  };
+  addRegionStart(elf.entry);
+  for (const r of code) addRegionStart(r.start);
+  for (const sym of elf.symbols) if (sym.type === 'func') addRegionStart(sym.value);
+
+  // Leaders from control flow, and jalr targets made static by a preceding auipc/lui.
+  let undecodable = 0;
+  const mask = xlen === 64 ? 0xffffffffffffffffn : 0xffffffffn;
+  const wrap = (v: bigint): number => Number(BigInt.asUintN(xlen, v) & mask);
+  for (const r of code) {
+    // Constants known in registers since the last leader-ish boundary (only one step back).
+    let prev: Slot | undefined;
+    for (let pc = r.start; pc < r.end; pc += 4) {
+      const s = slots.get(pc)!;
+      const i = s.instr;
+      if (!i) {
+        undecodable++;
+        leaders.add(pc + 4);
+        prev = undefined;
+        continue;
+      }
+      const kind = controlKind(i);
+      if (kind === 'branch') {
+        leaders.add(pc + i.imm);
+        leaders.add(pc + 4);
+      } else if (kind === 'jal') {
+        const t = wrap(BigInt(pc) + BigInt(i.imm));
+        if (i.rd !== 0) addRegionStart(t);
+        else leaders.add(t);
+        leaders.add(pc + 4);
+      } else if (kind === 'jalr') {
+        const p = prev?.instr;
+        if (p && (p.op === 'auipc' || p.op === 'lui') && p.rd === i.rs1 && p.rd !== 0) {
+          const base = p.op === 'auipc' ? BigInt(prev!.pc) + BigInt(p.imm) : BigInt(p.imm);
+          const t = wrap(base + BigInt(i.imm)) & ~1;
+          knownJalrTargets.set(pc, t);
+          if (i.rd !== 0) addRegionStart(t);
+          else leaders.add(t);
+        }
+        leaders.add(pc + 4);
+      } else if (kind === 'ecall' || kind === 'trap') {
+        leaders.add(pc + 4);
+      } else if (i.op === 'addi' || i.op === 'addiw') {
+        // lui/auipc + addi materialising a code address: a function pointer or label.
+        const p = prev?.instr;
+        if (p && (p.op === 'auipc' || p.op === 'lui') && p.rd === i.rs1 && p.rd !== 0) {
+          const base = p.op === 'auipc' ? BigInt(prev!.pc) + BigInt(p.imm) : BigInt(p.imm);
+          const t = wrap(base + BigInt(i.imm));
+          if (inCode(t)) {
+            addRegionStart(t);
+            dataTargets.add(t);
+          }
+        }
+      }
+      prev = s;
+    }
+  }
+
+  // Code addresses stored in data (jump tables, function pointer tables): any aligned word
+  // that points at an instruction slot may be an indirect target.
+  for (const seg of elf.segments) {
+    const d = seg.data;
+    const step = xlen === 64 ? 8 : 4;
+    for (let o = (4 - (seg.vaddr & 3)) & 3; o + 4 <= seg.filesz; o += 4) {
+      const lo = readU32(d, o);
+      if (step === 8 && o + 8 <= seg.filesz) {
+        const hi = readU32(d, o + 4);
+        if (hi === 0 && inCode(lo)) dataTargets.add(lo);
+      } else if (inCode(lo)) dataTargets.add(lo);
+    }
+  }
+  for (const t of dataTargets) leaders.add(t);
+
+  // Blocks and regions, in address order within each code range.
+  const regions: Region[] = [];
+  for (const r of code) {
+    let region: Region | undefined;
+    let block: Block | undefined;
+    let regionInstrs = 0;
+    for (let pc = r.start; pc < r.end; pc += 4) {
+      const startsRegion = regionStarts.has(pc) || (regionInstrs >= maxRegion && leaders.has(pc));
+      if (!region || startsRegion) {
+        region = { start: pc, end: pc, blocks: [], indirectTargets: [] };
+        regions.push(region);
+        block = undefined;
+        regionInstrs = 0;
+      }
+      if (!block || leaders.has(pc)) {
+        block = { start: pc, end: pc, slots: [] };
+        region.blocks.push(block);
+      }
+      const s = slots.get(pc)!;
+      block.slots.push(s);
+      block.end = pc + 4;
+      region.end = pc + 4;
+      regionInstrs++;
+      if (endsBlock(s)) block = undefined;
+    }
+  }
+  for (const region of regions) {
+    for (const b of region.blocks) if (dataTargets.has(b.start)) region.indirectTargets.push(b.start);
+  }
+
+  return {
+    xlen,
+    entry: elf.entry,
+    code,
+    regions,
+    knownJalrTargets,
+    undecodable,
+    instructionCount: slots.size,
+  };
+}
+
+/** True when nothing after this slot runs as part of the same block. */
+export function endsBlock(s: Slot): boolean {
+  if (!s.instr) return true;
+  return controlKind(s.instr) !== 'none';
+}
