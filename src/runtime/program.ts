@@ -1,0 +1,319 @@
+/**
+ * The typed runtime API: load a recompiled guest library ({@link Program}), create machines
+ * from it ({@link Machine}) and run them to a {@link RunResult}.
+ *
+ * Guests run on a native worker thread, so `run()` never blocks the event loop. Every failure
+ * (a library that cannot be loaded, an ABI mismatch, a bad address) is an Error with a one-line
+ * message naming the library file; guest faults are results (`status: 'trapped'`), not errors.
+ */
+import path from 'node:path';
+
+import { STATUS, TRAP_CAUSES, type TrapCause } from '../isa/abi.js';
+import type { Xlen } from '../isa/types.js';
+import { loadAddon, type NativeMachine, type NativeProgram, type NativeRunResult } from './addon.js';
+
+export type { TrapCause } from '../isa/abi.js';
+
+/** Execution mode a library was compiled for (one artifact per mode). */
+export type ExecutionMode = 'pure' | 'metered' | 'metered_cost';
+
+const MODES: readonly ExecutionMode[] = ['pure', 'metered', 'metered_cost'];
+
+/** Bytes a guest reads from fd 0: raw bytes, or a string encoded as UTF-8. */
+export type GuestInput = Uint8Array | string;
+
+/** Options for {@link Program.createMachine} and {@link Program.run}. */
+export interface MachineOptions {
+  /** The guest's input stream (fd 0). Empty when omitted. */
+  input?: GuestInput;
+}
+
+/** A guest trap: the machine stopped at a faulting instruction. */
+export interface TrapInfo {
+  /** What went wrong. */
+  cause: TrapCause;
+  /** Address of the faulting instruction. */
+  pc: bigint;
+  /** Cause-specific value: the encoding (illegal instruction), the address (load/store fault)
+   * or the jump target (fetch faults). */
+  value: bigint;
+  /** One line, e.g. `illegal instruction 0x00000000 at pc 0x10024`. */
+  message: string;
+}
+
+/** Segment of a program's initial memory image. */
+export interface SegmentInfo {
+  vaddr: bigint;
+  filesz: bigint;
+  memsz: bigint;
+  /** ELF PF_R (4) | PF_W (2) | PF_X (1). */
+  flags: number;
+}
+
+/** Outcome of {@link Machine.run}. */
+export interface RunResult {
+  /** `exited` (exit/exit_group), `trapped` (see {@link RunResult.trap}) or `running` (stopped
+   * by a limit; run again to continue). */
+  status: 'exited' | 'trapped' | 'running';
+  /** Low 8 bits of the exit status, when `status` is `exited`. */
+  exitCode?: number;
+  /** The trap, when `status` is `trapped`. */
+  trap?: TrapInfo;
+  /** The guest pc when it stopped (on a trap, the faulting instruction). */
+  pc: bigint;
+  /** Instructions retired, for metered modes (absent for `pure` libraries). */
+  instructions?: bigint;
+  /** Bytes the guest wrote to fd 1 during this run. */
+  stdout: Buffer;
+  /** Bytes the guest wrote to fd 2 during this run. */
+  stderr: Buffer;
+  /** Bytes the guest wrote to fd 3 (public output) during this run. */
+  publicOutput: Buffer;
+  /** x0..x31 when it stopped, as unsigned XLEN-bit values. */
+  registers: bigint[];
+}
+
+const hex = (v: bigint, digits = 0): string => `0x${v.toString(16).padStart(digits, '0')}`;
+
+/** Formats a trap as one line, e.g. `illegal instruction 0x00000000 at pc 0x10024`. */
+export function formatTrap(cause: TrapCause, pc: bigint, value: bigint): string {
+  const at = `at pc ${hex(pc)}`;
+  switch (cause) {
+    case 'illegal_instruction':
+      return `illegal instruction ${hex(value, 8)} ${at}`;
+    case 'breakpoint':
+      return `breakpoint ${at}`;
+    case 'load_fault':
+      return `load fault: address ${hex(value)} ${at}`;
+    case 'store_fault':
+      return `store fault: address ${hex(value)} ${at}`;
+    case 'fetch_fault':
+      return `fetch fault: jump to ${hex(value)} ${at}`;
+    case 'misaligned_fetch':
+      return `misaligned fetch: jump to ${hex(value)} ${at}`;
+  }
+}
+
+function toBytes(input: GuestInput | undefined): Uint8Array {
+  if (input === undefined) return new Uint8Array(0);
+  return typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
+}
+
+function toAddress(addr: bigint | number, what: string): bigint {
+  if (typeof addr === 'bigint') return addr;
+  if (!Number.isSafeInteger(addr) || addr < 0) {
+    throw new RangeError(`${what}: address must be a non-negative integer, got ${addr}`);
+  }
+  return BigInt(addr);
+}
+
+/**
+ * A loaded guest library (one `.so` produced by codegen + compile). Load with
+ * {@link Program.load}; create any number of independent {@link Machine}s from it. The library
+ * stays loaded while the program or any of its machines is alive.
+ */
+export class Program {
+  /** Absolute path of the library file. */
+  readonly path: string;
+  /** Register width of the guest. */
+  readonly xlen: Xlen;
+  /** The guest arena is 2^memoryBits bytes. */
+  readonly memoryBits: number;
+  /** Execution mode the library was compiled for. */
+  readonly mode: ExecutionMode;
+  /** Guest entry point. */
+  readonly entry: bigint;
+  /** Initial stack pointer (x2). */
+  readonly initialSp: bigint;
+  /** Initial program break. */
+  readonly initialBrk: bigint;
+  /** Highest program break the guest may set. */
+  readonly brkLimit: bigint;
+  /** The library's metadata (codegen version, fingerprint, ISA, mode, ...). */
+  readonly metadata: Record<string, unknown>;
+  /** Initial memory image. */
+  readonly segments: readonly SegmentInfo[];
+
+  readonly #native: NativeProgram;
+
+  private constructor(native: NativeProgram, file: string) {
+    this.#native = native;
+    this.path = file;
+    this.xlen = native.xlen as Xlen;
+    this.memoryBits = native.memBits;
+    const mode = MODES[native.mode];
+    if (mode === undefined) throw new Error(`${file}: unknown execution mode ${native.mode}`);
+    this.mode = mode;
+    this.entry = native.entry;
+    this.initialSp = native.initialSp;
+    this.initialBrk = native.initialBrk;
+    this.brkLimit = native.brkLimit;
+    let metadata: unknown;
+    try {
+      metadata = JSON.parse(native.metadata);
+    } catch (err) {
+      throw new Error(`${file}: guest library metadata is not valid JSON (${(err as Error).message})`);
+    }
+    if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) {
+      throw new Error(`${file}: guest library metadata is not a JSON object`);
+    }
+    this.metadata = metadata as Record<string, unknown>;
+    this.segments = native.segments.map((s) => ({ ...s }));
+  }
+
+  /**
+   * Loads (dlopens) a guest library and checks its ABI version and descriptor.
+   * @param file path of the `.so`; relative paths are resolved against the working directory.
+   * @throws Error naming the file when it is missing, not a library, not an rvr guest library,
+   * built for another ABI version, or has an invalid descriptor.
+   */
+  static async load(file: string): Promise<Program> {
+    const abs = path.resolve(file);
+    const native = loadAddon().loadProgram(abs);
+    return new Program(native, abs);
+  }
+
+  /** Creates a fresh machine: new arena with the initial image, registers and streams. */
+  createMachine(opts: MachineOptions = {}): Machine {
+    const native = loadAddon().createMachine(this.#native, toBytes(opts.input));
+    return new Machine(this, native);
+  }
+
+  /** Creates a machine, runs it to completion and disposes of it. */
+  async run(opts: MachineOptions = {}): Promise<RunResult> {
+    const machine = this.createMachine(opts);
+    try {
+      return await machine.run();
+    } finally {
+      machine.dispose();
+    }
+  }
+}
+
+/**
+ * One guest machine: a private arena, register file, input stream and output buffers.
+ * Machines are independent and may run concurrently. Call {@link Machine.dispose} (or use
+ * `using`) to release the arena early; otherwise it is freed when the object is collected.
+ */
+export class Machine {
+  /** The program this machine runs. */
+  readonly program: Program;
+  readonly #native: NativeMachine;
+
+  /** @internal Use {@link Program.createMachine}. */
+  constructor(program: Program, native: NativeMachine) {
+    this.program = program;
+    this.#native = native;
+  }
+
+  /**
+   * Runs the guest on a worker thread until it exits or traps (or stops at a limit).
+   * Each run's result carries the output written during that run.
+   * @throws (rejects) when the machine is already running, has already stopped, is disposed,
+   * or the host failed (e.g. out of memory).
+   */
+  async run(): Promise<RunResult> {
+    return this.#convert(await this.#native.run());
+  }
+
+  /**
+   * Copies `len` bytes of guest memory starting at `addr`.
+   * @throws RangeError when the range is outside the arena; Error while running or disposed.
+   */
+  readMemory(addr: bigint | number, len: number): Uint8Array {
+    if (!Number.isSafeInteger(len) || len < 0) {
+      throw new RangeError(`readMemory: length must be a non-negative integer, got ${len}`);
+    }
+    return this.#native.readMemory(toAddress(addr, 'readMemory'), len);
+  }
+
+  /**
+   * Copies bytes (or a UTF-8 string) into guest memory at `addr`.
+   * @throws RangeError when the range is outside the arena; Error while running or disposed.
+   */
+  writeMemory(addr: bigint | number, data: Uint8Array | string): void {
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    this.#native.writeMemory(toAddress(addr, 'writeMemory'), bytes);
+  }
+
+  /**
+   * Integer registers x0..x31 as unsigned XLEN-bit values. Setting takes 32 values; negative
+   * values are stored as XLEN-bit two's complement, and x0 stays zero.
+   */
+  get registers(): bigint[] {
+    return this.#native.registers;
+  }
+
+  set registers(values: readonly bigint[]) {
+    if (values.length !== 32) {
+      throw new TypeError(`registers: expected 32 values (x0..x31), got ${values.length}`);
+    }
+    const xlen = BigInt(this.program.xlen);
+    this.#native.registers = values.map((v, i) => {
+      if (typeof v !== 'bigint') throw new TypeError(`registers[${i}] must be a bigint`);
+      if (v < -(1n << (xlen - 1n)) || v >= 1n << xlen) {
+        throw new RangeError(`registers[${i}] = ${v} does not fit in ${xlen} bits`);
+      }
+      return BigInt.asUintN(Number(xlen), v);
+    });
+  }
+
+  /** The next pc to run (the entry point for a fresh machine). */
+  get pc(): bigint {
+    return this.#native.pc;
+  }
+
+  set pc(value: bigint | number) {
+    this.#native.pc = toAddress(value, 'pc');
+  }
+
+  /** True while a {@link Machine.run} is in flight. */
+  get running(): boolean {
+    return this.#native.running;
+  }
+
+  /** True once {@link Machine.dispose} has been called. */
+  get disposed(): boolean {
+    return this.#native.disposed;
+  }
+
+  /** Releases the arena (after an in-flight run finishes). Safe to call more than once. */
+  dispose(): void {
+    this.#native.dispose();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  #convert(raw: NativeRunResult): RunResult {
+    const result: RunResult = {
+      status: 'running',
+      pc: raw.pc,
+      stdout: raw.stdout,
+      stderr: raw.stderr,
+      publicOutput: raw.publicOutput,
+      registers: raw.registers,
+    };
+    if (this.program.mode !== 'pure') result.instructions = raw.instret;
+    if (raw.status === STATUS.exited) {
+      result.status = 'exited';
+      result.exitCode = raw.exitCode;
+    } else if (raw.status === STATUS.trapped) {
+      result.status = 'trapped';
+      const name = TRAP_CAUSES[raw.trapCause];
+      if (name === undefined || name === 'none') {
+        throw new Error(`${this.program.path}: guest trapped with unknown cause ${raw.trapCause}`);
+      }
+      result.trap = {
+        cause: name,
+        pc: raw.trapPc,
+        value: raw.trapValue,
+        message: formatTrap(name, raw.trapPc, raw.trapValue),
+      };
+    } else if (raw.status !== STATUS.running) {
+      throw new Error(`${this.program.path}: guest stopped with invalid status ${raw.status}`);
+    }
+    return result;
+  }
+}
