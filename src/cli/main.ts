@@ -1,0 +1,217 @@
+/**
+ * The `rvr` command line: build, run and disassemble guest programs.
+ * Errors are one line on stderr (`rvr: ...`) and a non-zero exit code; a guest's own exit code
+ * becomes the process exit code of `rvr run`.
+ */
+import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { buildProgram, type BuildOptions } from '../build/program.js';
+import { readElf } from '../elf/parse.js';
+import { PF_X } from '../elf/types.js';
+import type { ExecutionMode } from '../emit/project.js';
+import { disassemble } from '../isa/disasm.js';
+import { Program, type RunResult } from '../runtime/index.js';
+
+const USAGE = `usage: rvr <command> [options]
+
+commands:
+  build <guest.elf> -o <lib.so>   recompile a RISC-V guest ELF into a shared library
+  run <guest.elf|lib.so>          run a guest (an ELF is recompiled first)
+  disasm <guest.elf>              disassemble the executable segments
+
+build options:
+  -o, --output FILE      library to write (build)
+  --mode MODE            pure (default) | metered | metered_cost
+  --memory-bits N        guest arena of 2^N bytes (default 32 for RV32, 28 for RV64)
+  --cc CC                host C compiler (default $RVR_CC, clang, gcc, cc)
+  --march LEVEL          host CPU level (default x86-64-v2 on x86-64); never 'native'
+  -O, --opt LEVEL        C optimisation level, e.g. 2 or s (default 2)
+  --keep-c DIR           keep the generated C project in DIR
+
+run options:
+  --input FILE           guest input stream (fd 0); '-' reads this process's stdin
+  --public-out FILE      write the guest's public output (fd 3) to FILE ('-' = stdout)
+  --json                 print the result record as JSON instead of passing output through
+
+A trapped guest exits with status 133 and a one-line message on stderr.`;
+
+const OPTIONS = {
+  output: { type: 'string', short: 'o' },
+  mode: { type: 'string' },
+  'memory-bits': { type: 'string' },
+  cc: { type: 'string' },
+  march: { type: 'string' },
+  opt: { type: 'string', short: 'O' },
+  'keep-c': { type: 'string' },
+  input: { type: 'string' },
+  'public-out': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies ParseArgsConfig['options'];
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+class UsageError extends Error {}
+
+export const TRAP_EXIT_CODE = 133;
+
+function buildOptions(v: Values): BuildOptions {
+  const opts: BuildOptions = {};
+  if (v.mode !== undefined) {
+    if (!['pure', 'metered', 'metered_cost'].includes(v.mode)) throw new UsageError(`unknown mode '${v.mode}' (pure, metered, metered_cost)`);
+    opts.mode = v.mode as ExecutionMode;
+  }
+  if (v['memory-bits'] !== undefined) {
+    const n = Number(v['memory-bits']);
+    if (!Number.isInteger(n)) throw new UsageError(`--memory-bits takes a whole number, not '${v['memory-bits']}'`);
+    opts.memoryBits = n;
+  }
+  if (v.cc !== undefined) opts.cc = v.cc;
+  if (v.march !== undefined) opts.march = v.march;
+  if (v.opt !== undefined) opts.optLevel = `O${v.opt.replace(/^O/, '')}`;
+  if (v['keep-c'] !== undefined) opts.sourceDir = v['keep-c'];
+  return opts;
+}
+
+/** True when the file is a RISC-V ELF (a guest), false for any other ELF (a host library). */
+async function isGuestElf(path: string): Promise<boolean> {
+  const fh = await open(path, 'r').catch((e: NodeJS.ErrnoException) => {
+    throw new Error(`${path}: cannot open (${e.code ?? e.message})`);
+  });
+  try {
+    const head = Buffer.alloc(20);
+    const { bytesRead } = await fh.read(head, 0, 20, 0);
+    if (bytesRead < 20 || head.readUInt32BE(0) !== 0x7f454c46) throw new Error(`${path}: not an ELF file`);
+    return head.readUInt16LE(18) === 243;
+  } finally {
+    await fh.close();
+  }
+}
+
+async function readInput(v: Values): Promise<Uint8Array> {
+  if (v.input === undefined) return new Uint8Array();
+  if (v.input === '-') {
+    const chunks: Buffer[] = [];
+    for await (const c of process.stdin) chunks.push(c as Buffer);
+    return Buffer.concat(chunks);
+  }
+  return readFile(v.input).catch((e: NodeJS.ErrnoException) => {
+    throw new Error(`${v.input}: cannot read input (${e.code ?? e.message})`);
+  });
+}
+
+async function cmdBuild(args: string[], v: Values): Promise<number> {
+  if (args.length !== 1) throw new UsageError('build takes one guest ELF');
+  if (!v.output) throw new UsageError('build needs -o <lib.so>');
+  const r = await buildProgram(args[0], v.output, buildOptions(v));
+  const s = r.project.summary;
+  process.stderr.write(
+    `rvr: built ${v.output} (rv${s.xlen}im, ${s.mode}, ${s.instructions} instructions in ${s.regions} functions` +
+      `${s.undecodable ? `, ${s.undecodable} words that do not decode` : ''}; codegen ${Math.round(r.timings.codegenMs)} ms, ` +
+      `${r.toolchain.cc} ${Math.round(r.timings.compileMs)} ms)\n`,
+  );
+  return 0;
+}
+
+function resultRecord(r: RunResult): Record<string, unknown> {
+  return {
+    status: r.status,
+    exitCode: r.exitCode ?? null,
+    trap: r.trap ? { cause: r.trap.cause, pc: `0x${r.trap.pc.toString(16)}`, value: `0x${r.trap.value.toString(16)}`, message: r.trap.message } : null,
+    instructions: r.instructions?.toString() ?? null,
+    stdout: r.stdout.toString('utf8'),
+    stderr: r.stderr.toString('utf8'),
+    publicOutput: r.publicOutput.toString('hex'),
+  };
+}
+
+async function cmdRun(args: string[], v: Values): Promise<number> {
+  if (args.length !== 1) throw new UsageError('run takes one guest ELF or library');
+  const path = args[0];
+  let lib = path;
+  let tmp: string | undefined;
+  try {
+    if (await isGuestElf(path)) {
+      tmp = await mkdtemp(join(tmpdir(), 'rvr-run-'));
+      lib = join(tmp, 'guest.so');
+      await buildProgram(path, lib, buildOptions(v));
+    }
+    const program = await Program.load(lib);
+    const result = await program.run({ input: await readInput(v) });
+    if (v.json) {
+      process.stdout.write(JSON.stringify(resultRecord(result), null, 2) + '\n');
+    } else {
+      process.stdout.write(result.stdout);
+      process.stderr.write(result.stderr);
+    }
+    if (v['public-out'] === '-') process.stdout.write(result.publicOutput);
+    else if (v['public-out']) await writeFile(v['public-out'], result.publicOutput);
+    if (result.status === 'trapped') {
+      if (!v.json) process.stderr.write(`rvr: guest trapped: ${result.trap!.message}\n`);
+      return TRAP_EXIT_CODE;
+    }
+    return result.exitCode ?? 0;
+  } finally {
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+async function cmdDisasm(args: string[]): Promise<number> {
+  if (args.length !== 1) throw new UsageError('disasm takes one guest ELF');
+  const elf = await readElf(args[0]);
+  const names = new Map<number, string>();
+  for (const s of elf.symbols) if (s.type === 'func' || s.type === 'notype') if (s.name && !names.has(s.value)) names.set(s.value, s.name);
+  const lines: string[] = [];
+  for (const seg of elf.segments) {
+    if (!(seg.flags & PF_X)) continue;
+    for (let o = 0; o + 4 <= seg.filesz; o += 4) {
+      const pc = seg.vaddr + o;
+      const name = names.get(pc);
+      if (name) lines.push(`\n${pc.toString(16).padStart(8, '0')} <${name}>:`);
+      const w = (seg.data[o] | (seg.data[o + 1] << 8) | (seg.data[o + 2] << 16) | (seg.data[o + 3] << 24)) >>> 0;
+      lines.push(`  ${pc.toString(16).padStart(8, ' ')}:  ${w.toString(16).padStart(8, '0')}  ${disassemble(w, pc, elf.elfClass)}`);
+    }
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+  return 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
+  } catch (e) {
+    process.stderr.write(`rvr: ${(e as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const [command, ...rest] = parsed.positionals;
+  if (parsed.values.help || !command) {
+    process.stdout.write(USAGE + '\n');
+    return command || parsed.values.help ? 0 : 2;
+  }
+  try {
+    switch (command) {
+      case 'build':
+        return await cmdBuild(rest, parsed.values);
+      case 'run':
+        return await cmdRun(rest, parsed.values);
+      case 'disasm':
+        return await cmdDisasm(rest);
+      default:
+        throw new UsageError(`unknown command '${command}'`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`rvr: ${e.message}\n${USAGE}\n`);
+      return 2;
+    }
+    process.stderr.write(`rvr: ${(e as Error).message.split('\n')[0]}\n`);
+    const rest = (e as Error).message.split('\n').slice(1).join('\n');
+    if (rest) process.stderr.write(rest + '\n');
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,17 @@
+/**
+ * rules_rvr: RISC-V guest programs recompiled to C, built into shared libraries, run from Node.js.
+ *
+ *   const { output } = await buildProgram('guest.elf', 'guest.so');
+ *   const program = await Program.load(output);
+ *   const result = await program.run({ input: 'hello' });
+ */
+export { buildProgram, type BuildOptions, type BuildResult } from './build/program.js';
+export { compileProject, writeProject, CompileError, type CompileOptions, type CompileResult } from './build/compile.js';
+export { findHostCompiler, defaultMarch, ToolchainError, type HostToolchain } from './build/toolchain.js';
+export { generateProject, CodegenError, type CodegenOptions, type GeneratedProject, type ExecutionMode } from './emit/project.js';
+export { CODEGEN_VERSION } from './emit/version.js';
+export { parseElf, readElf } from './elf/parse.js';
+export { ElfError, type ElfFile, type ElfSegment, type ElfSymbol } from './elf/types.js';
+export { decode } from './isa/decode.js';
+export { disassemble, formatInstr } from './isa/disasm.js';
+export * from './runtime/index.js';
