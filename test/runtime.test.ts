@@ -250,6 +250,31 @@ describe('traps', () => {
     expect((await m2.run()).trap?.message).toBe('misaligned fetch: jump to 0x10003 at pc 0x10024');
   });
 
+  it('are reported after a library run() that returns early while still running', async () => {
+    const p = await Program.load(lib.trap);
+    const m = p.createMachine();
+    const regs = m.registers;
+    regs[9] = 3n;
+    m.registers = regs;
+    const r = await m.run();
+    expect(r.status).toBe('trapped');
+    expect(r.registers[8]).toBe(3n);
+    expect(r.stdout.toString()).toBe('about to trap\n');
+  });
+
+  it('with an unknown cause or status reject instead of crashing', async () => {
+    const p = await Program.load(lib.trap);
+    const unknownCause = p.createMachine();
+    const regs = unknownCause.registers;
+    regs[5] = 42n;
+    unknownCause.registers = regs;
+    await expect(unknownCause.run()).rejects.toThrow(`${lib.trap}: guest trapped with unknown cause 42`);
+    const badStatus = p.createMachine();
+    regs[5] = 100n;
+    badStatus.registers = regs;
+    await expect(badStatus.run()).rejects.toThrow(`${lib.trap}: guest library stopped with invalid status 7`);
+  });
+
   it('reject register values that do not fit', async () => {
     const p = await Program.load(lib.trap);
     const m = p.createMachine();
