@@ -306,14 +306,15 @@ class MachineWrap : public Napi::ObjectWrap<MachineWrap> {
     if (info.Length() != 1 || !info[0].IsExternal())
       throw Napi::TypeError::New(info.Env(), "Machine objects are created by createMachine()");
     core_ = *info[0].As<Napi::External<std::shared_ptr<MachineCore>>>().Data();
+    path_ = core_->lib->path;
   }
 
  private:
   // The live core, or throws if disposed / (optionally) running.
   MachineCore &Core(const Napi::Env &env, bool idle = true) {
-    if (!core_) throw Napi::Error::New(env, "machine has been disposed");
+    if (!core_) throw Napi::Error::New(env, path_ + ": machine has been disposed");
     if (idle && core_->running)
-      throw Napi::Error::New(env, core_->lib->path + ": machine is running; await run() first");
+      throw Napi::Error::New(env, path_ + ": machine is running; await run() first");
     return *core_;
   }
 
@@ -328,8 +329,8 @@ class MachineWrap : public Napi::ObjectWrap<MachineWrap> {
       d.Reject(Napi::Error::New(env, msg).Value());
       return d.Promise();
     };
-    if (!core_) return reject("machine has been disposed");
-    const std::string &path = core_->lib->path;
+    const std::string &path = path_;
+    if (!core_) return reject(path + ": machine has been disposed");
     if (core_->running) return reject(path + ": machine is already running");
     const rvr_state &s = core_->state;
     if (s.status == RVR_EXITED)
@@ -348,7 +349,7 @@ class MachineWrap : public Napi::ObjectWrap<MachineWrap> {
                   const char *op) {
     uint64_t size = c.host.mem_size;
     if (addr > size || len > size - addr)
-      throw Napi::RangeError::New(env, std::string(op) + ": range " + Hex(addr) + "+" +
+      throw Napi::RangeError::New(env, path_ + ": " + op + ": range " + Hex(addr) + "+" +
                                            std::to_string(len) + " is outside the guest arena (" +
                                            Hex(size) + " bytes)");
   }
@@ -385,14 +386,14 @@ class MachineWrap : public Napi::ObjectWrap<MachineWrap> {
     Napi::Env env = info.Env();
     MachineCore &c = Core(env);
     if (!value.IsArray() || value.As<Napi::Array>().Length() != 32)
-      throw Napi::TypeError::New(env, "registers must be an array of 32 values (x0..x31)");
+      throw Napi::TypeError::New(env, path_ + ": registers must be an array of 32 values");
     Napi::Array arr = value.As<Napi::Array>();
     uint64_t x[32];
     for (uint32_t i = 0; i < 32; i++) {
       std::string what = "registers[" + std::to_string(i) + "]";
       x[i] = ToU64(env, arr.Get(i), what.c_str());
       if (x[i] & ~XlenMask())
-        throw Napi::RangeError::New(env, what + " does not fit in " +
+        throw Napi::RangeError::New(env, path_ + ": " + what + " does not fit in " +
                                              std::to_string(c.host.xlen) + " bits");
     }
     x[0] = 0;  // x0 is hard-wired to zero
@@ -408,8 +409,8 @@ class MachineWrap : public Napi::ObjectWrap<MachineWrap> {
     MachineCore &c = Core(env);
     uint64_t pc = ToU64(env, value, "pc");
     if (pc & ~XlenMask())
-      throw Napi::RangeError::New(env, "pc does not fit in " + std::to_string(c.host.xlen) +
-                                           " bits");
+      throw Napi::RangeError::New(env, path_ + ": pc does not fit in " +
+                                           std::to_string(c.host.xlen) + " bits");
     c.state.pc = pc;
   }
 
@@ -422,6 +423,7 @@ class MachineWrap : public Napi::ObjectWrap<MachineWrap> {
   }
 
   std::shared_ptr<MachineCore> core_;
+  std::string path_;  // of the library, for error messages (kept after dispose)
 };
 
 // ---------------------------------------------------------------------------------------------
