@@ -11,7 +11,9 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#ifndef RVR_NATIVE
 #define RVR_NATIVE 1
+#endif
 
 #include <errno.h>
 #include <stdint.h>

@@ -11,7 +11,7 @@
  *   fd 3  public output         (rvr_public_output)
  *
  * The same guest C also compiles natively with the host compiler and bench/native/rvr_native.c
- * (define RVR_NATIVE), which implements this API with POSIX calls and libc's allocator.
+ * (RVR_NATIVE, defined automatically for non-RISC-V compilers), which implements this API with POSIX calls and libc's allocator.
  *
  * No libc is needed: the SDK provides malloc/free/calloc/realloc over brk and the mem and
  * string functions the compiler may call (memcpy, memmove, memset, memcmp, strlen, strcmp).
@@ -19,6 +19,11 @@
  */
 #ifndef RVR_GUEST_H
 #define RVR_GUEST_H
+
+/* Built with a host (non-RISC-V) compiler: the native shim provides the API. */
+#if !defined(__riscv) && !defined(RVR_NATIVE)
+#define RVR_NATIVE 1
+#endif
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -84,7 +89,7 @@ size_t rvr_fmt_u64(char *buf, uint64_t v);
 size_t rvr_fmt_i64(char *buf, int64_t v);
 size_t rvr_fmt_hex(char *buf, uint64_t v, int min_digits);
 
-/* A small printf: %d %i %u %x %X %o %c %s %p %%, flags '-' '0' '+' ' ', width and precision
+/* A small printf: %d %i %u %x %X %o %c %s %p %%, flags '-' '0' '+' ' ' '#', width and precision
  * (also '*'), length modifiers hh h l ll z j t. No floating point. rvr_printf formats through a
  * 256-byte buffer, so long output becomes several writes. Return the formatted length. */
 int rvr_printf(const char *fmt, ...) RVR_PRINTF(1, 2);

@@ -142,9 +142,10 @@ static void rvr_format(struct rvr_sink *s, const char *fmt, va_list ap) {
       sink_put(s, c);
       continue;
     }
-    int left = 0, zero = 0, plus = 0, space = 0;
+    int left = 0, zero = 0, plus = 0, space = 0, alt = 0;
     for (;;) {
       if (*fmt == '-') left = 1;
+      else if (*fmt == '#') alt = 1;
       else if (*fmt == '0') zero = 1;
       else if (*fmt == '+') plus = 1;
       else if (*fmt == ' ') space = 1;
@@ -267,6 +268,9 @@ static void rvr_format(struct rvr_sink *s, const char *fmt, va_list ap) {
       if (conv == 'x' || conv == 'X' || conv == 'p') base = 16;
       if (conv == 'o') base = 8;
       upper = conv == 'X';
+      if (alt && mag != 0 && conv == 'x') prefix = "0x";
+      if (alt && mag != 0 && conv == 'X') prefix = "0X";
+      if (alt && conv == 'o') prefix = "0";
     } else {
       /* Unknown conversion: echo it. */
       sink_put(s, '%');
@@ -606,7 +610,7 @@ void *realloc(void *p, size_t n) {
   if (n <= cap) return p;
   void *q = malloc(n);
   if (q == NULL) return NULL;
-  memcpy(q, p, cap);
+  memcpy(q, p, cap < n ? cap : n);
   free(p);
   return q;
 }

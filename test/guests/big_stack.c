@@ -25,11 +25,12 @@ static __attribute__((noinline)) uint32_t deep(uint32_t n, const struct frame *p
   return r + (here.value >> 28);
 }
 
-static __attribute__((noinline)) uint64_t big_local(uint32_t seed) {
+static __attribute__((noinline)) uint64_t big_local(uint32_t seed, uint32_t stride) {
   volatile uint8_t big[1 << 20];
-  for (uint32_t i = 0; i < sizeof big; i += 1) big[i] = (uint8_t)(i * seed >> 7);
+  for (uint32_t i = 0; i < sizeof big; i += stride) big[i] = (uint8_t)(i * seed >> 7);
+  big[sizeof big - 1] = (uint8_t)seed;
   uint64_t sum = 0;
-  for (uint32_t i = 0; i < sizeof big; i += 4093) sum += big[i] * (uint64_t)i;
+  for (uint32_t i = 0; i < sizeof big; i += 4096 * stride) sum += big[i] * (uint64_t)i;
   return sum + big[sizeof big - 1];
 }
 
@@ -42,8 +43,8 @@ static __attribute__((noinline)) uint32_t vla(uint32_t n) {
 }
 
 int main(void) {
-  rvr_printf("big_local(3) = %llu\n", (unsigned long long)big_local(3));
-  rvr_printf("big_local(77) = %llu\n", (unsigned long long)big_local(77));
+  rvr_printf("big_local(3, 1) = %llu\n", (unsigned long long)big_local(3, 1));
+  rvr_printf("big_local(77, 16) = %llu\n", (unsigned long long)big_local(77, 16));
   rvr_printf("deep(10) = %08x\n", deep(10, NULL));
   rvr_printf("deep(1000) = %08x\n", deep(1000, NULL));
   rvr_printf("deep(100000) = %08x\n", deep(100000, NULL));

@@ -43,7 +43,7 @@ static uint32_t crc_slice4(const uint8_t *p, size_t n) {
   return ~c;
 }
 
-static uint8_t data[100000];
+static uint8_t data[30000];
 
 int main(void) {
   init_tables();
