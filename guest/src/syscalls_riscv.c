@@ -52,18 +52,14 @@ void *rvr_brk(void *addr) {
   return (void *)(uintptr_t)rvr_syscall3(RVR_SYS_BRK, (long)(uintptr_t)addr, 0, 0);
 }
 
-static uintptr_t rvr_current_brk;
-
 void *rvr_sbrk(intptr_t incr) {
-  if (rvr_current_brk == 0) rvr_current_brk = (uintptr_t)rvr_brk(0);
-  uintptr_t old = rvr_current_brk;
+  /* Ask for the current break every time, so direct rvr_brk calls never leave a stale copy. */
+  uintptr_t old = (uintptr_t)rvr_brk(0);
   if (incr == 0) return (void *)old;
   uintptr_t want = old + (uintptr_t)incr;
   /* Refuse wrap-around in either direction. */
   if ((incr > 0 && want < old) || (incr < 0 && want > old)) return (void *)-1;
-  uintptr_t got = (uintptr_t)rvr_brk((void *)want);
-  rvr_current_brk = got;
-  if (got != want) return (void *)-1;
+  if ((uintptr_t)rvr_brk((void *)want) != want) return (void *)-1;
   return (void *)old;
 }
 

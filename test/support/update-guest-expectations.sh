@@ -20,9 +20,9 @@ fail=0
 for name in "${names[@]}"; do
   src=test/guests/$name.c; [ -e "$src" ] || src=test/guests/$name.S
   json=test/guests/$name.json
-  input=$(node -e 'const j=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")); process.stdout.write(j.input ?? "")' "$json")
   want=$(node -e 'const j=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")); process.stdout.write(String(j.exitCode))' "$json")
-  printf '%s' "$input" > "$work/$name.in"
+  # Written by node directly: a shell variable would lose trailing newlines.
+  node -e 'const fs=require("fs"); const j=JSON.parse(fs.readFileSync(process.argv[1],"utf8")); fs.writeFileSync(process.argv[2], j.input ?? "")' "$json" "$work/$name.in"
   runs=()
   for isa in rv32im rv64im; do
     abi=ilp32; [ $isa = rv64im ] && abi=lp64
