@@ -31,6 +31,8 @@ export interface CompileResult {
   output: string;
   toolchain: HostToolchain;
   flags: string[];
+  /** Flags of the cold sources (block tails). */
+  coldFlags: string[];
 }
 
 export class CompileError extends Error {
@@ -45,11 +47,12 @@ export async function writeProject(project: GeneratedProject, dir: string): Prom
 
 export async function compileProject(project: GeneratedProject, output: string, options: CompileOptions = {}): Promise<CompileResult> {
   const toolchain = await findHostCompiler(options.cc);
-  const flags = compileFlags({
-    optLevel: options.optLevel ?? 'O2',
-    march: options.march ?? defaultMarch(),
-    extra: options.cflags ?? [],
-  });
+  const optLevel = options.optLevel ?? 'O2';
+  const flags = compileFlags({ optLevel, march: options.march ?? defaultMarch(), extra: options.cflags ?? [] });
+  // Block tails run only after an unusual entry (mid-block jump, deep recursion): -O1 keeps
+  // their compile time down without touching the hot code.
+  const coldFlags = optLevel === 'O0' ? flags : compileFlags({ optLevel: 'O1', march: options.march ?? defaultMarch(), extra: options.cflags ?? [] });
+  const cold = new Set(project.coldSources);
   const defines = Object.entries(options.defines ?? {})
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([k, v]) => `-D${k}=${v}`);
@@ -69,7 +72,8 @@ export async function compileProject(project: GeneratedProject, output: string, 
       while (next < sources.length) {
         const k = next++;
         // Relative paths, run inside the project directory: nothing absolute reaches the output.
-        const r = await execa(toolchain.cc, [...flags, ...defines, '-c', sources[k], '-o', objects[k]], {
+        const fileFlags = cold.has(sources[k]) ? coldFlags : flags;
+        const r = await execa(toolchain.cc, [...fileFlags, ...defines, '-c', sources[k], '-o', objects[k]], {
           cwd: dir,
           reject: false,
           stdin: 'ignore',
@@ -89,7 +93,7 @@ export async function compileProject(project: GeneratedProject, output: string, 
       throw compileFailure(toolchain, 'link', link);
     }
     await rename(tmpOut, outPath);
-    return { output: outPath, toolchain, flags: [...flags, ...defines] };
+    return { output: outPath, toolchain, flags: [...flags, ...defines], coldFlags: [...coldFlags, ...defines] };
   } finally {
     if (!options.sourceDir) await rm(dir, { recursive: true, force: true });
   }

@@ -7,6 +7,7 @@ import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { compileGuest, type GuestIsa } from '../build/guest.js';
 import { buildProgram, type BuildOptions } from '../build/program.js';
 import { readElf } from '../elf/parse.js';
 import { PF_X } from '../elf/types.js';
@@ -20,6 +21,7 @@ commands:
   build <guest.elf> -o <lib.so>   recompile a RISC-V guest ELF into a shared library
   run <guest.elf|lib.so>          run a guest (an ELF is recompiled first)
   disasm <guest.elf>              disassemble the executable segments
+  cc <src.c...> -o <guest.elf>    compile guest C with the guest SDK and the RISC-V cross compiler
 
 build options:
   -o, --output FILE      library to write (build)
@@ -29,6 +31,9 @@ build options:
   --march LEVEL          host CPU level (default x86-64-v2 on x86-64); never 'native'
   -O, --opt LEVEL        C optimisation level, e.g. 2 or s (default 2)
   --keep-c DIR           keep the generated C project in DIR
+
+cc options:
+  --isa ISA              rv64im (default) | rv32im
 
 run options:
   --input FILE           guest input stream (fd 0); '-' reads this process's stdin
@@ -48,6 +53,7 @@ const OPTIONS = {
   input: { type: 'string' },
   'public-out': { type: 'string' },
   json: { type: 'boolean' },
+  isa: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
@@ -178,6 +184,15 @@ async function cmdDisasm(args: string[]): Promise<number> {
   return 0;
 }
 
+async function cmdCc(args: string[], v: Values): Promise<number> {
+  if (args.length === 0) throw new UsageError('cc takes one or more guest C/assembly sources');
+  if (!v.output) throw new UsageError('cc needs -o <guest.elf>');
+  const isa = (v.isa ?? 'rv64im') as GuestIsa;
+  if (isa !== 'rv32im' && isa !== 'rv64im') throw new UsageError(`unknown ISA '${v.isa}' (rv32im, rv64im)`);
+  await compileGuest({ sources: args, isa, output: v.output, ...(v.opt ? { optLevel: v.opt } : {}) });
+  return 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
@@ -199,6 +214,8 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdRun(rest, parsed.values);
       case 'disasm':
         return await cmdDisasm(rest);
+      case 'cc':
+        return await cmdCc(rest, parsed.values);
       default:
         throw new UsageError(`unknown command '${command}'`);
     }

@@ -33,6 +33,8 @@ export interface GeneratedProject {
   files: GeneratedFile[];
   /** The C sources to compile (the rest are headers). */
   sources: string[];
+  /** Sources on cold paths only (block tails): compiled for size and compile speed. */
+  coldSources: string[];
   summary: {
     xlen: number;
     mode: ExecutionMode;
@@ -97,9 +99,11 @@ export function generateProject(elf: ElfFile, options: CodegenOptions = {}): Gen
 
   const files: GeneratedFile[] = [];
   const sources: string[] = [];
-  const add = (path: string, contents: string, source: boolean): void => {
+  const coldSources: string[] = [];
+  const add = (path: string, contents: string, source: boolean, cold = false): void => {
     files.push({ path, contents });
     if (source) sources.push(path);
+    if (cold) coldSources.push(path);
   };
   add('rvr_abi.h', readFileSync(ABI_HEADER, 'utf8'), false);
   add(
@@ -115,7 +119,7 @@ export function generateProject(elf: ElfFile, options: CodegenOptions = {}): Gen
     const parts = group.map((r) => emitRegion(ctx, r));
     add(`code_${k}.c`, cFile(`Region functions ${k}: guest code with registers in C locals.`, parts), true);
     const tails = group.flatMap((r) => r.blocks.map((b) => emitTail(ctx, b)));
-    add(`tail_${k}.c`, cFile(`Block tails ${k}: entry at any instruction, registers in the state.`, tails), true);
+    add(`tail_${k}.c`, cFile(`Block tails ${k}: entry at any instruction, registers in the state.`, tails), true, true);
   });
 
   add('table.c', cFile('Dispatch table: one entry per 4-byte code slot.', [emitTable(program, codeBase, codeEnd)]), true);
@@ -129,6 +133,7 @@ export function generateProject(elf: ElfFile, options: CodegenOptions = {}): Gen
   return {
     files,
     sources,
+    coldSources,
     summary: {
       xlen,
       mode,

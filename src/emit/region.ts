@@ -47,15 +47,9 @@ export function emitRegion(ctx: EmitContext, region: Region): string {
   const access: RegAccess = {
     xlen,
     memoryBits: ctx.memoryBits,
-    get: (n) => {
-      if (n === 0) return '(ureg)0';
-      usedRegs.add(n);
-      return `x${n}`;
-    },
+    get: (n) => (n === 0 ? '(ureg)0' : `x${n}`),
     set: (n, e) => {
-      if (n === 0) return '';
-      usedRegs.add(n);
-      writtenRegs.add(n);
+      if (n === 0 || e === `x${n}`) return ''; // x0 ignores writes; mv a5, a5 is a no-op
       return `x${n} = ${e};`;
     },
     trap: (cause, pc, value) => {
@@ -169,8 +163,8 @@ export function emitRegion(ctx: EmitContext, region: Region): string {
           break;
         }
         case 'ecall':
-          // The host reads the arguments and writes a0 through the state.
-          for (const n of [10, 11, 12, 13, 14, 15, 17]) usedRegs.add(n);
+          // The host reads its arguments from the state (flushed first) and writes a0 there.
+          usedRegs.add(10);
           writtenRegs.add(10);
           body.push(`  ${flush} s->pc = ${kconst(64, s.pc)};`);
           body.push(`  if (s->ecall(s)) return RVR_STOP;`);
@@ -187,6 +181,12 @@ export function emitRegion(ctx: EmitContext, region: Region): string {
     if (fallsThrough && !(next && next.start === b.end)) body.push(`  ${jump(b.end)}`);
   }
 
+  // Which registers the emitted code reads and writes (expressions for x0 writes are dropped,
+  // so this is read off the text rather than off the instructions).
+  for (const line of body) {
+    for (const m of line.matchAll(/\bx(\d+)\b/g)) usedRegs.add(Number(m[1]));
+    for (const m of line.matchAll(/\bx(\d+) = /g)) writtenRegs.add(Number(m[1]));
+  }
   const sorted = (set: Set<number>): number[] => [...set].sort((a, b) => a - b);
   const used = sorted(usedRegs);
   const flushCode = sorted(writtenRegs).map((n) => `s->x[${n}] = x${n};`).join(' ');

@@ -95,8 +95,10 @@ export function emitSimple(i: Instr, pc: number, r: RegAccess): string | undefin
     case 'sll':
       return set(`${a()} << (${b()} & ${sh})`);
     case 'slt':
+      if (i.rs1 === i.rs2) return set('(ureg)0'); // x < x (spelled out, compilers warn)
       return set(`(ureg)((sreg)${a()} < (sreg)${b()})`);
     case 'sltu':
+      if (i.rs1 === i.rs2) return set('(ureg)0');
       return set(`(ureg)(${a()} < ${b()})`);
     case 'xor':
       return set(`${a()} ^ ${b()}`);
@@ -164,6 +166,8 @@ function block(parts: string[]): string {
 
 /** The C condition of a conditional branch. */
 export function branchCondition(i: Instr, r: RegAccess): string {
+  // Comparing a register with itself has a fixed outcome; spelled out it draws warnings.
+  if (i.rs1 === i.rs2) return ['beq', 'bge', 'bgeu'].includes(i.op) ? '1' : '0';
   const a = r.get(i.rs1);
   const b = r.get(i.rs2);
   switch (i.op) {

@@ -63,6 +63,8 @@ export interface LiftedProgram {
 export interface LiftOptions {
   /** Regions larger than this many instructions are split at a leader (compile-time bound). */
   maxRegionInstructions?: number;
+  /** Blocks longer than this are cut (bounds tail functions and lets regions split). */
+  maxBlockInstructions?: number;
 }
 
 const readU32 = (d: Uint8Array, o: number): number =>
@@ -70,13 +72,16 @@ const readU32 = (d: Uint8Array, o: number): number =>
 
 export function lift(elf: ElfFile, options: LiftOptions = {}): LiftedProgram {
   const xlen = elf.elfClass;
-  const maxRegion = options.maxRegionInstructions ?? 6000;
+  const maxRegion = options.maxRegionInstructions ?? 3000;
+  const maxBlock = options.maxBlockInstructions ?? 128;
   const code: CodeRange[] = [];
   const slots = new Map<number, Slot>();
   for (const seg of elf.segments) {
     if (!(seg.flags & PF_X)) continue;
-    const start = seg.vaddr & ~3;
-    const end = (seg.vaddr + seg.memsz + 3) & ~3;
+    // Only whole, aligned words inside the segment are instructions (the interpreter agrees).
+    const start = (seg.vaddr + 3) & ~3;
+    const end = (seg.vaddr + seg.memsz) & ~3;
+    if (end <= start) continue;
     code.push({ start, end });
     for (let pc = start; pc < end; pc += 4) {
       const off = pc - seg.vaddr;
@@ -190,7 +195,8 @@ export function lift(elf: ElfFile, options: LiftOptions = {}): LiftedProgram {
         block = undefined;
         regionInstrs = 0;
       }
-      if (!block || leaders.has(pc)) {
+      if (!block || leaders.has(pc) || block.slots.length >= maxBlock) {
+        if (block && !leaders.has(pc)) leaders.add(pc); // a cut: the next block starts here
         block = { start: pc, end: pc, slots: [] };
         region.blocks.push(block);
       }

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The main job end to end on a fresh machine: set up, compile a C guest for RISC-V, recompile
+# it to a shared library, and run it from Node.js.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+mkdir -p .rvr-out
+npx rvr cc examples/hello/hello.c --isa rv64im -o .rvr-out/hello.elf
+npx rvr build .rvr-out/hello.elf -o .rvr-out/hello.so
+echo "rules_rvr" > .rvr-out/hello.input
+npx rvr run .rvr-out/hello.so --input .rvr-out/hello.input
