@@ -168,7 +168,10 @@ async function cmdDisasm(args: string[]): Promise<number> {
   if (args.length !== 1) throw new UsageError('disasm takes one guest ELF');
   const elf = await readElf(args[0]);
   const names = new Map<number, string>();
-  for (const s of elf.symbols) if (s.type === 'func' || s.type === 'notype') if (s.name && !names.has(s.value)) names.set(s.value, s.name);
+  // Functions first, then other labels; '$x'/'$d' mapping symbols and local '.L' labels are noise.
+  const labels = elf.symbols.filter((s) => (s.type === 'func' || s.type === 'notype') && s.name && !/^(\$|\.L)/.test(s.name));
+  labels.sort((a, b) => Number(b.type === 'func') - Number(a.type === 'func'));
+  for (const s of labels) if (!names.has(s.value)) names.set(s.value, s.name);
   const lines: string[] = [];
   for (const seg of elf.segments) {
     if (!(seg.flags & PF_X)) continue;
@@ -231,4 +234,9 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// `rvr disasm x | head` closes our stdout early: that is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
 process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,122 @@
+/**
+ * Guest faults are results, never crashes: each kind of trap comes back with its cause and pc,
+ * identical in the interpreter and the recompiled code, and Node.js carries on.
+ */
+import { describe, expect, it } from 'vitest';
+import type { ElfFile } from '../src/elf/types.js';
+import { PF_R, PF_W, PF_X } from '../src/elf/types.js';
+import { Machine } from '../src/interp/index.js';
+import type { Xlen } from '../src/isa/types.js';
+import { Program } from '../src/runtime/index.js';
+import { encode, li, words } from './vectors/encode.js';
+import { recompiled } from './support/recompile.js';
+
+const CODE = 0x10000;
+const DATA = 0x20000;
+const BITS = 20;
+
+function elf(xlen: Xlen, code: number[], name: string): ElfFile {
+  const text = words(code);
+  const data = new Uint8Array(64).fill(0x13);
+  return {
+    name,
+    elfClass: xlen,
+    entry: CODE,
+    flags: 0,
+    segments: [
+      { vaddr: CODE, filesz: text.length, memsz: text.length, flags: PF_R | PF_X, data: text },
+      { vaddr: DATA, filesz: data.length, memsz: data.length, flags: PF_R | PF_W, data },
+    ],
+    symbols: [{ name: 'main', value: CODE, size: text.length, type: 'func', global: true }],
+  };
+}
+
+const T0 = 5;
+const A0 = 10;
+interface Case {
+  name: string;
+  code: (xlen: Xlen) => number[];
+  cause: string;
+  /** pc of the trap, as an index of the instruction in the code (or an absolute address). */
+  pc: (code: number[]) => number;
+  value: (xlen: Xlen) => bigint;
+}
+
+const CASES: Case[] = [
+  {
+    name: 'load outside the arena',
+    code: (x) => [...li(T0, 0x7fff0000n, x), encode('lw', { rd: A0, rs1: T0, imm: 16 }, x), encode('ebreak')],
+    cause: 'load_fault',
+    pc: (c) => CODE + 4 * (c.length - 2),
+    value: () => 0x7fff0010n,
+  },
+  {
+    name: 'store outside the arena',
+    code: (x) => [...li(T0, 0xfff00n, x), encode('sw', { rs1: T0, rs2: A0, imm: 0x100 - 2 }, x), encode('ebreak')],
+    cause: 'store_fault',
+    pc: (c) => CODE + 4 * (c.length - 2),
+    value: () => 0xffffen,
+  },
+  {
+    name: 'jump into data',
+    code: (x) => [...li(T0, BigInt(DATA), x), encode('jalr', { rd: 0, rs1: T0, imm: 0 }, x)],
+    cause: 'fetch_fault',
+    pc: () => DATA,
+    value: () => BigInt(DATA),
+  },
+  {
+    name: 'jump to an unaligned target',
+    code: (x) => [...li(T0, BigInt(CODE + 6), x), encode('jalr', { rd: 1, rs1: T0, imm: 0 }, x), encode('ebreak')],
+    cause: 'misaligned_fetch',
+    pc: (c) => CODE + 4 * (c.length - 2),
+    value: () => BigInt(CODE + 6),
+  },
+  {
+    name: 'illegal instruction',
+    code: () => [encode('addi', { rd: A0, rs1: 0, imm: 1 }), 0xffffffff | 0],
+    cause: 'illegal_instruction',
+    pc: () => CODE + 4,
+    value: () => 0xffffffffn,
+  },
+  {
+    name: 'ebreak',
+    code: () => [encode('addi', { rd: A0, rs1: 0, imm: 1 }), encode('ebreak')],
+    cause: 'breakpoint',
+    pc: () => CODE + 4,
+    value: () => 0n,
+  },
+  {
+    name: 'call into a word that does not decode',
+    code: (x) => [encode('jal', { rd: 1, imm: 8 }, x), encode('ebreak'), 0],
+    cause: 'illegal_instruction',
+    pc: () => CODE + 8,
+    value: () => 0n,
+  },
+];
+
+describe.each<Xlen>([32, 64])('rv%i traps', (xlen) => {
+  it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    const code = c.code(xlen);
+    const e = elf(xlen, code, `trap-${xlen}`);
+    const interp = Machine.fromElf(e, { memoryBits: BITS });
+    interp.run(1000n);
+    const want = { cause: c.cause, pc: BigInt(c.pc(code)), value: c.value(xlen) };
+    expect(interp.trap).toEqual(want);
+
+    const program = await Program.load(await recompiled(e, { memoryBits: BITS }));
+    const r = await program.run();
+    expect(r.status).toBe('trapped');
+    expect({ cause: r.trap!.cause, pc: r.trap!.pc, value: r.trap!.value }).toEqual(want);
+    expect(r.trap!.message).toMatch(/ at pc 0x[0-9a-f]+$/);
+    expect(r.trap!.message.split('\n')).toHaveLength(1);
+    expect(r.registers).toEqual(interp.registers);
+  });
+
+  it('keeps Node.js running: a normal guest runs after every trap', async () => {
+    const code = [encode('addi', { rd: A0, rs1: 0, imm: 7 }), encode('addi', { rd: 17, rs1: 0, imm: 93 }), encode('ecall')];
+    const program = await Program.load(await recompiled(elf(xlen, code, 'exit7'), { memoryBits: BITS }));
+    const r = await program.run();
+    expect(r.status).toBe('exited');
+    expect(r.exitCode).toBe(7);
+  });
+});
