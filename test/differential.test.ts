@@ -36,5 +36,5 @@ describe.each(GUEST_ISAS)('%s', (isa) => {
     expect(view(qemu)).toEqual(view(expected));
     // Same final registers in the recompiled code and the interpreter.
     expect(rec.registers).toEqual(interp.registers);
-  });
+  }, 600_000);
 });

@@ -174,7 +174,7 @@ describe('randomised instruction sequences: recompiled = interpreter', () => {
       expect(interp.trap).toBeUndefined();
       expect(interp.status).toBe('exited');
 
-      const program = await Program.load(await recompiled(g.elf, { memoryBits: MEMORY_BITS }));
+      const program = await Program.load(await recompiled(g.elf, { memoryBits: MEMORY_BITS, optLevel: 'O1' }));
       const m = program.createMachine();
       const r = await m.run();
       expect(r.trap?.message).toBeUndefined();

@@ -113,7 +113,7 @@ export function generateProject(elf: ElfFile, options: CodegenOptions = {}): Gen
   );
 
   // Region functions and tails, split into files of bounded size so they compile in parallel.
-  const perFile = options.instructionsPerFile ?? 4000;
+  const perFile = options.instructionsPerFile ?? 3000;
   const groups = groupRegions(program.regions, perFile);
   groups.forEach((group, k) => {
     const parts = group.map((r) => emitRegion(ctx, r));

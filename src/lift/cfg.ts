@@ -72,7 +72,7 @@ const readU32 = (d: Uint8Array, o: number): number =>
 
 export function lift(elf: ElfFile, options: LiftOptions = {}): LiftedProgram {
   const xlen = elf.elfClass;
-  const maxRegion = options.maxRegionInstructions ?? 3000;
+  const maxRegion = options.maxRegionInstructions ?? 2000;
   const maxBlock = options.maxBlockInstructions ?? 128;
   const code: CodeRange[] = [];
   const slots = new Map<number, Slot>();
