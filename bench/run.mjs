@@ -1,0 +1,202 @@
+#!/usr/bin/env node
+/**
+ * Benchmark harness (`npm run bench`, DESIGN.md §9): for every guest in bench/guests, builds the
+ * RISC-V ELF, the native binary (same C, same host compiler and flags) and the recompiled
+ * library, then measures in one run on this machine:
+ *
+ *   - native, recompiled and qemu-user at the default scale (best of N), checking that all
+ *     three print the same stdout and exit code;
+ *   - the reference interpreter and the recompiled library at scale 1 (interp/recompiled).
+ *
+ * Prints a table with the ratios, the recompiled/native geomean and whether the speed bars hold
+ * (geomean ≤ 2× native; faster than qemu-user on every benchmark). Exit status 0 even when a bar
+ * is missed; 1 on any disagreement between executors or a failed build; 2 on a usage error.
+ * See `node bench/run.mjs --help`.
+ */
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { parseBenchArgs, USAGE } from './lib/args.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Input selecting the guest's default scale (empty) and the small scale. */
+const DEFAULT_SCALE = '';
+const SMALL_SCALE = '1';
+
+/** @param {string} msg */
+function progress(msg) {
+  process.stderr.write(`${msg}\n`);
+}
+
+/** @param {number} v */
+const fmt = (v) => `${v.toFixed(1)} ms`;
+
+/**
+ * Measures one benchmark for one ISA.
+ * @param {import('./lib/build.mjs').Benchmark} bench
+ * @param {import('./lib/args.mjs').GuestIsa} isa
+ * @param {import('./lib/build.mjs').HostBuild} host
+ * @param {import('./lib/args.mjs').BenchOptions} opts
+ * @returns {Promise<import('./lib/report.mjs').Row>}
+ */
+async function measure(bench, isa, host, opts) {
+  const { buildBenchmark } = await import('./lib/build.mjs');
+  const t = await import('./lib/timing.mjs');
+  /** @type {import('./lib/report.mjs').Row} */
+  const row = {
+    name: bench.name,
+    nativeMs: undefined,
+    recompiledMs: undefined,
+    loadMs: undefined,
+    qemuMs: undefined,
+    interpSmallMs: undefined,
+    recompiledSmallMs: undefined,
+    errors: [],
+  };
+  const label = `[${isa}] ${bench.name}`;
+
+  progress(`${label}: building`);
+  const built = await buildBenchmark(bench, isa, host);
+  progress(
+    `${label}: built (elf ${fmt(built.timings.elfMs)}, native ${fmt(built.timings.nativeMs)}, ` +
+      `codegen ${fmt(built.timings.codegenMs)}, C compile ${fmt(built.timings.compileMs)})`,
+  );
+
+  const input = opts.quick ? SMALL_SCALE : DEFAULT_SCALE;
+  const scaleName = opts.quick ? 'scale 1' : 'default scale';
+
+  const native = await t.bestOf(opts.runs, () => t.timeNative(built.native, input));
+  progress(`${label}: native ${fmt(native.bestMs)}`);
+  const { program, loadMs } = await t.loadRecompiled(built.library);
+  const recompiled = await t.bestOf(opts.runs, () => t.timeRecompiled(program, input));
+  progress(`${label}: recompiled ${fmt(recompiled.bestMs)} (load ${fmt(loadMs)})`);
+  const qemu = await t.bestOf(opts.runs, () => t.timeQemu(built.elf, isa, input));
+  progress(`${label}: qemu ${fmt(qemu.bestMs)}`);
+
+  row.errors.push(
+    ...t.disagreements(`${bench.name} ${isa} ${scaleName}`, [
+      ...native.outcomes.map((o, i) => /** @type {[string, import('./lib/timing.mjs').Outcome]} */ ([`native#${i + 1}`, o])),
+      ...recompiled.outcomes.map((o, i) => /** @type {[string, import('./lib/timing.mjs').Outcome]} */ ([`recompiled#${i + 1}`, o])),
+      ...qemu.outcomes.map((o, i) => /** @type {[string, import('./lib/timing.mjs').Outcome]} */ ([`qemu#${i + 1}`, o])),
+    ]),
+  );
+  row.nativeMs = native.bestMs;
+  row.recompiledMs = recompiled.bestMs;
+  row.loadMs = loadMs;
+  row.qemuMs = qemu.bestMs;
+
+  if (opts.interp) {
+    const small = opts.quick ? recompiled : await t.bestOf(opts.runs, () => t.timeRecompiled(program, SMALL_SCALE));
+    const nativeSmall = opts.quick ? native.outcomes[0] : await t.timeNative(built.native, SMALL_SCALE);
+    // The interpreter is slow: one run.
+    const interp = await t.timeInterpreter(built.elf, SMALL_SCALE);
+    progress(`${label}: scale 1: interpreter ${fmt(interp.ms)}, recompiled ${fmt(small.bestMs)}`);
+    row.errors.push(
+      ...t.disagreements(`${bench.name} ${isa} scale 1`, [
+        ['native', nativeSmall],
+        ['interpreter', interp],
+        ...small.outcomes.map((o, i) => /** @type {[string, import('./lib/timing.mjs').Outcome]} */ ([`recompiled#${i + 1}`, o])),
+      ]),
+    );
+    row.interpSmallMs = interp.ms;
+    row.recompiledSmallMs = small.bestMs;
+  }
+  for (const e of row.errors) progress(`MISMATCH ${e}`);
+  return row;
+}
+
+async function main() {
+  /** @type {import('./lib/args.mjs').BenchOptions} */
+  let opts;
+  try {
+    opts = parseBenchArgs(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`${/** @type {Error} */ (err).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (opts.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  for (const f of ['build/program.js', 'build/guest.js', 'runtime/index.js', 'interp/index.js', 'elf/parse.js']) {
+    if (!existsSync(path.join(ROOT, 'dist', f))) {
+      process.stderr.write(`dist/${f} is missing: build first (npm run build)\n`);
+      return 1;
+    }
+  }
+  const b = await import('./lib/build.mjs');
+  const r = await import('./lib/report.mjs');
+  const { qemuFor, spawnOverheadMs } = await import('./lib/timing.mjs');
+
+  const host = await b.hostBuild();
+  const benches = await b.listBenchmarks(opts.guestsDir ? path.resolve(opts.guestsDir) : b.BENCH_GUESTS_DIR, opts.filters);
+  if (benches.length === 0) {
+    process.stderr.write(`no benchmark matches ${opts.filters.map((f) => `'${f}'`).join(', ') || '(none found)'}\n`);
+    return 1;
+  }
+
+  /** @type {Array<{ isa: string, rows: import('./lib/report.mjs').Row[] }>} */
+  const sections = [];
+  let failed = false;
+  for (const isa of opts.isas) {
+    /** @type {import('./lib/report.mjs').Row[]} */
+    const rows = [];
+    for (const bench of benches) {
+      try {
+        rows.push(await measure(bench, isa, host, opts));
+      } catch (err) {
+        const msg = `${bench.name} ${isa}: ${/** @type {Error} */ (err).message}`;
+        progress(`ERROR ${msg}`);
+        rows.push({
+          name: bench.name,
+          nativeMs: undefined,
+          recompiledMs: undefined,
+          loadMs: undefined,
+          qemuMs: undefined,
+          interpSmallMs: undefined,
+          recompiledSmallMs: undefined,
+          errors: [msg],
+        });
+      }
+      failed ||= rows[rows.length - 1].errors.length > 0;
+    }
+    sections.push({ isa, rows });
+  }
+
+  const guestCc = b.guestCc();
+  /** @type {import('./lib/report.mjs').Environment} */
+  const env = {
+    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    cpu: r.cpuModel(),
+    cores: r.coreCount(),
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    hostCc: `${host.cc}: ${host.version}`,
+    hostFlags: host.flags.join(' '),
+    guestCc: `${guestCc}: ${await b.toolVersion(guestCc)}`,
+    guestFlags: `-O2 -march=${opts.isas.join('|')} (guest SDK flags of compileGuest)`,
+    qemu: (await Promise.all(opts.isas.map((isa) => b.toolVersion(qemuFor(isa))))).join('; '),
+    runs: opts.runs,
+    spawnMs: await spawnOverheadMs(opts.runs),
+    scale: opts.quick ? 'scale 1 (quick)' : 'default scale (empty input)',
+  };
+  process.stdout.write(r.formatReport(env, sections, { markdown: opts.markdown, quick: opts.quick }));
+  if (failed) {
+    process.stderr.write('\nbench: FAILED — executors disagree or a build failed (see ERROR lines above)\n');
+    return 1;
+  }
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
