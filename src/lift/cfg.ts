@@ -168,15 +168,12 @@ export function lift(elf: ElfFile, options: LiftOptions = {}): LiftedProgram {
 
   // Code addresses stored in data (jump tables, function pointer tables): any aligned word
   // that points at an instruction slot may be an indirect target.
+  // Jump tables hold 32-bit entries on RV64 too, packed side by side, so every aligned 32-bit
+  // word is a candidate (a 64-bit pointer's low half is one as well).
   for (const seg of elf.segments) {
-    const d = seg.data;
-    const step = xlen === 64 ? 8 : 4;
     for (let o = (4 - (seg.vaddr & 3)) & 3; o + 4 <= seg.filesz; o += 4) {
-      const lo = readU32(d, o);
-      if (step === 8 && o + 8 <= seg.filesz) {
-        const hi = readU32(d, o + 4);
-        if (hi === 0 && inCode(lo)) dataTargets.add(lo);
-      } else if (inCode(lo)) dataTargets.add(lo);
+      const w = readU32(seg.data, o);
+      if (inCode(w)) dataTargets.add(w);
     }
   }
   for (const t of dataTargets) leaders.add(t);
