@@ -243,7 +243,7 @@ export function emitTail(ctx: EmitContext, b: Block): string {
   let ended = false;
   b.slots.forEach((s, k) => {
     if (k > 0) out.push(`  RVR_FALLTHROUGH;`);
-    out.push(`  case ${k}: ${comment(s)}`);
+    out.push(`  case ${k}:; ${comment(s)}`);
     const i = s.instr;
     if (!i) {
       out.push(`    ${access.trap('RVR_TRAP_ILLEGAL_INSTRUCTION', s.pc, kconst(64, s.raw))}`);
