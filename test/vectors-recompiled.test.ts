@@ -16,6 +16,9 @@ import {
   DEFAULT_RD,
   DEFAULT_RS1,
   DEFAULT_RS2,
+  CODE_BASE,
+  CODE_END,
+  FLOW_VECTORS,
   MEM_VECTORS,
   VECTOR_MEMORY_BITS,
   VECTOR_PC,
@@ -135,4 +138,43 @@ describe.each<Variant>(['region', 'tail'])('recompiled (%s entry)', (variant) =>
       expect(failures).toEqual([]);
     });
   }
+});
+
+/**
+ * Control-flow vectors need the harness's own layout (targets are absolute addresses around
+ * VECTOR_PC), so each gets a library of its own: [CODE_BASE, CODE_END) full of ebreak with the
+ * instruction at VECTOR_PC, which starts a region (a function symbol). Compiled at -O0: these
+ * libraries exist to check semantics, and there are many.
+ */
+describe('recompiled control-flow vectors', () => {
+  it.each(FLOW_VECTORS.map((v) => [v.name, v] as const))('%s', async (_name, v) => {
+    const rd = v.rd ?? DEFAULT_RD;
+    const rs1 = v.rs1 ?? DEFAULT_RS1;
+    const rs2 = v.rs2 ?? DEFAULT_RS2;
+    const code = new Array<number>((CODE_END - CODE_BASE) / 4).fill(EBREAK);
+    code[(VECTOR_PC - CODE_BASE) / 4] = encode(v.op, { rd, rs1, rs2, imm: v.imm }, v.xlen);
+    const text = words(code);
+    const elf: ElfFile = {
+      name: `flow-${v.name}`,
+      elfClass: v.xlen,
+      entry: VECTOR_PC,
+      flags: 0,
+      segments: [{ vaddr: CODE_BASE, filesz: text.length, memsz: text.length, flags: PF_R | PF_X, data: text }],
+      symbols: [{ name: 'vector', value: VECTOR_PC, size: 4, type: 'func', global: true }],
+    };
+    const program = await Program.load(await recompiled(elf, { memoryBits: VECTOR_MEMORY_BITS, optLevel: 'O0' }));
+    const m = program.createMachine();
+    const regs = m.registers;
+    if (v.rs1Value !== undefined) regs[rs1] = v.rs1Value;
+    if (v.rs2Value !== undefined) regs[rs2] = v.rs2Value;
+    for (const [r, x] of v.regs ?? []) regs[r] = x;
+    regs[0] = 0n;
+    m.registers = regs;
+    const r = await m.run();
+    m.dispose();
+    const trap = r.trap && { cause: r.trap.cause, pc: r.trap.pc, value: r.trap.value };
+    if (v.trap) expect(trap).toEqual(v.trap);
+    else expect(trap).toEqual({ cause: 'breakpoint', pc: v.next!, value: 0n });
+    if (v.rdValue !== undefined) expect(r.registers[rd]).toBe(v.rdValue);
+  });
 });
