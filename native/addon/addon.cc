@@ -35,6 +35,9 @@ namespace {
 
 // Generated code nests host calls for guest calls, so guests get a deep native stack.
 constexpr size_t kGuestStackSize = size_t{256} << 20;
+// Nesting stops this far above the end of that stack: room for the deepest frame, the
+// dispatcher and the system call handler.
+constexpr size_t kGuestStackReserve = size_t{4} << 20;
 
 std::string ErrnoText(int err) { return std::generic_category().message(err); }
 
@@ -202,6 +205,10 @@ class ProgramWrap : public Napi::ObjectWrap<ProgramWrap> {
 void *GuestThread(void *arg) {
   MachineCore *core = static_cast<MachineCore *>(arg);
   const rvr_program *desc = core->lib->desc;
+  // This frame is near the top of the thread's stack; generated code nests guest calls only
+  // while its frames stay above the limit, so no guest can overflow the host stack.
+  char probe;
+  core->state.stack_limit = reinterpret_cast<uintptr_t>(&probe) - (kGuestStackSize - kGuestStackReserve);
   // The library's run() returns once status != RUNNING (abi.h); keep calling it otherwise.
   do {
     desc->run(&core->state);

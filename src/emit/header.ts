@@ -7,7 +7,6 @@ export interface HeaderConfig {
   memoryBits: number;
   codeBase: number;
   codeSpan: number;
-  maxCallDepth: number;
   /** Function declarations (region and tail functions). */
   declarations: string[];
 }
@@ -64,8 +63,9 @@ static inline ureg rvr_mulhu(ureg a, ureg b) { return (ureg)(((uint64_t)a * b) >
 #define RVR_MEM_SIZE (UINT64_C(1) << RVR_MEM_BITS)
 #define RVR_CODE_BASE UINT64_C(${hex(c.codeBase)})
 #define RVR_CODE_SPAN UINT64_C(${hex(c.codeSpan)})
-/* Guest calls nest as host calls up to this depth; deeper calls go through the dispatcher. */
-#define RVR_MAX_CALL_DEPTH ${c.maxCallDepth}u
+/* Guest calls nest as host calls while this frame is above the host's stack limit; deeper
+ * calls go through the dispatcher, so no guest recursion can overflow the host stack. */
+#define RVR_CAN_NEST(s) ((uint64_t)(uintptr_t)__builtin_frame_address(0) > (s)->stack_limit)
 /* Returned instead of a pc when the machine stopped (exit or trap); never a valid pc. */
 #define RVR_STOP UINT64_C(1)
 

@@ -58,7 +58,6 @@ export class CodegenError extends Error {
 
 /** Tables larger than this (4-byte slots between the lowest and highest code address) are refused. */
 const MAX_TABLE_SLOTS = 1 << 24;
-const MAX_CALL_DEPTH = 20000;
 
 const ABI_HEADER = fileURLToPath(new URL('../../native/include/rvr/abi.h', import.meta.url));
 
@@ -108,7 +107,7 @@ export function generateProject(elf: ElfFile, options: CodegenOptions = {}): Gen
   add('rvr_abi.h', readFileSync(ABI_HEADER, 'utf8'), false);
   add(
     'rvr_gen.h',
-    emitHeader({ xlen, memoryBits, codeBase, codeSpan: codeEnd - codeBase, maxCallDepth: MAX_CALL_DEPTH, declarations }),
+    emitHeader({ xlen, memoryBits, codeBase, codeSpan: codeEnd - codeBase, declarations }),
     false,
   );
 
@@ -241,7 +240,6 @@ RVR_HIDDEN uint64_t rvr_bad_target(rvr_state *s, uint64_t pc) {
 
 static void rvr_run(rvr_state *s) {
   uint64_t pc = s->pc;
-  s->depth = 0;
   while (pc != RVR_STOP) pc = rvr_dispatch(s, pc);
 }
 

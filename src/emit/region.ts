@@ -84,13 +84,11 @@ export function emitRegion(ctx: EmitContext, region: Region): string {
     usesOut = true;
     return [
       `${access.set(i.rd, kconst(xlen, ret))}`,
-      `if (RVR_LIKELY(s->depth < RVR_MAX_CALL_DEPTH)) {`,
+      `if (RVR_LIKELY(RVR_CAN_NEST(s))) {`,
       `  uint64_t r;`,
       `  ${flush}`,
-      `  s->depth++;`,
       `  r = ${enter};`,
       `  while (r != ${kconst(64, ret)} && r != RVR_STOP) r = rvr_dispatch(s, r);`,
-      `  s->depth--;`,
       `  if (r == RVR_STOP) return RVR_STOP;`,
       `  ${resume}`,
       `}`,

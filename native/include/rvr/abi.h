@@ -58,11 +58,17 @@ struct rvr_state {
   uint32_t status;      /* enum rvr_status */
   int32_t exit_code;    /* low 8 bits of the exit status, as a Linux parent sees it */
   uint32_t trap_cause;  /* enum rvr_trap_cause */
-  uint32_t depth;       /* nesting of host calls for guest calls (generated code only) */
+  uint32_t reserved0;
   uint64_t trap_pc;
   uint64_t trap_value;
   rvr_ecall_fn ecall;
   void *host;           /* opaque to generated code */
+  /*
+   * Lowest host stack address generated code may nest guest calls down to; below it, calls go
+   * through the dispatcher instead (correct, slower). Set by the host from the stack it runs
+   * the guest on; 0 disables nesting entirely.
+   */
+  uint64_t stack_limit;
 };
 
 typedef struct {
