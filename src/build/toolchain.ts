@@ -34,6 +34,11 @@ export async function findHostCompiler(explicit?: string): Promise<HostToolchain
   for (const cc of candidates) {
     try {
       const r = await execa(cc, ['--version'], { reject: false, stdin: 'ignore' });
+      // A command that could not be spawned at all has no exit code.
+      if (r.exitCode === undefined) {
+        if (requested) throw new ToolchainError(`C compiler '${cc}' not found (set RVR_CC or install clang: apt-get install clang)`);
+        continue;
+      }
       if (r.exitCode === 0) {
         const text = r.stdout.trim();
         return { cc, version: text.split('\n')[0], versionText: text };
