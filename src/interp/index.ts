@@ -1,10 +1,21 @@
 /** The reference interpreter: the oracle every other executor is checked against. */
 import type { TrapCause } from '../isa/abi.js';
+import type { CostTable } from '../isa/cost.js';
 import type { InstrClass, Xlen } from '../isa/types.js';
 import type { ElfFile } from '../elf/types.js';
-import { Machine, type MachineStatus, type Trap } from './machine.js';
+import { Machine, type MachineStatus, type Segment, type Trap } from './machine.js';
 
-export { Machine, type MachineOptions, type MachineStatus, type SegmentInit, type Trap } from './machine.js';
+export {
+  Machine,
+  type ElfMachineOptions,
+  type InterpSnapshot,
+  type MachineOptions,
+  type MachineStatus,
+  type RunLimits,
+  type Segment,
+  type SegmentInit,
+  type Trap,
+} from './machine.js';
 export { Memory, MemoryFault } from './memory.js';
 
 export interface InterpretOptions {
@@ -14,6 +25,12 @@ export interface InterpretOptions {
   memoryBits?: number;
   /** Stop (status 'running') after this many instructions. */
   maxInstructions?: bigint;
+  /** Stop (status 'out_of_gas') before the instruction that would take `cost` above this. */
+  maxCost?: bigint;
+  /** Per-class weights for `cost` (without one, cost is 0 and maxCost never stops the run). */
+  costTable?: CostTable;
+  /** Record segments of this many instructions. */
+  segmentSize?: bigint;
 }
 
 /** Everything a run produced, as plain data. */
@@ -28,6 +45,10 @@ export interface InterpretResult {
   publicOutput: Uint8Array;
   instret: bigint;
   classCounts: Record<InstrClass, bigint>;
+  /** Sum of the cost table's weights over the completed instructions (0 without a table). */
+  cost: bigint;
+  /** Segments (empty without segmentSize): completed ones plus the non-empty partial one. */
+  segments: Segment[];
   /** x0..x31 as unsigned XLEN values. */
   registers: bigint[];
   pc: bigint;
@@ -39,8 +60,13 @@ export type { TrapCause };
 
 /** Load an ELF into a fresh machine, run it, and return the result record. */
 export function interpret(elf: ElfFile, opts: InterpretOptions = {}): InterpretResult {
-  const m = Machine.fromElf(elf, { input: opts.input, memoryBits: opts.memoryBits });
-  m.run(opts.maxInstructions);
+  const m = Machine.fromElf(elf, {
+    input: opts.input,
+    memoryBits: opts.memoryBits,
+    costTable: opts.costTable,
+    segmentSize: opts.segmentSize,
+  });
+  m.run({ maxInstructions: opts.maxInstructions, maxCost: opts.maxCost });
   return machineResult(m);
 }
 
@@ -56,6 +82,8 @@ export function machineResult(m: Machine): InterpretResult {
     publicOutput: m.publicOutput,
     instret: m.instret,
     classCounts: m.classCounts,
+    cost: m.cost,
+    segments: m.segments,
     registers: m.registers,
     pc: m.pc,
     memoryDigest: m.memory.digest(),

@@ -17,7 +17,18 @@
  *                           raised as soon as control reaches such an address, even when the
  *                           instruction limit is reached at the same moment.
  *  - After an exit, pc is the address of the ecall that exited (it is counted in instret).
- *  - `run(limit)` executes at most `limit` more instructions per call.
+ *  - `run(limit)` / `run({ maxInstructions })` executes at most that many more instructions per
+ *    call; `run({ maxCost })` stops with status 'out_of_gas' before the instruction that would
+ *    take `cost` above the (absolute) ceiling. See `run` for the exact rules.
+ *
+ * Metering (the oracle for the recompiled `metered` and `metered_cost` modes):
+ *  - `instret` counts completed instructions, `classCounts` them per INSTR_CLASSES class, and
+ *    `cost` sums the optional cost table's weights over them (computed from the class counts,
+ *    so it costs nothing per instruction; a cost limit adds one weight lookup per instruction,
+ *    indexed by op code, from a table derived from the per-class weights).
+ *  - With `segmentSize` N, segment k covers instret indices [k N, (k + 1) N): the loop stops at
+ *    each boundary to record it, so segments are independent of how runs are cut.
+ *  - `snapshot()` / `Machine.restore(options, snapshot)` capture and restore the whole state.
  *
  * Speed (node 20 on the development machine, an 11-instruction loop with mul, divu, lw, sw and a
  * branch, 11 M instructions): about 45-55 M instructions/s for RV32 (registers are int32
@@ -43,6 +54,7 @@ import {
   SYS,
   type TrapCause,
 } from '../isa/abi.js';
+import { checkCostTable, costTableJson, type CostTable } from '../isa/cost.js';
 import { decode, instrClass } from '../isa/decode.js';
 import { INSTR_CLASSES, OPS, type InstrClass, type Op, type Xlen } from '../isa/types.js';
 import type { ElfFile } from '../elf/types.js';
@@ -66,9 +78,77 @@ export interface MachineOptions {
   entry: number;
   /** Bytes readable from fd 0. */
   input?: Uint8Array;
+  /** Per-class weights for `cost` and `maxCost` (without a table every weight is 0). */
+  costTable?: CostTable;
+  /** Record segments of this many instructions (> 0); see `segments`. */
+  segmentSize?: bigint;
 }
 
-export type MachineStatus = 'running' | 'exited' | 'trapped';
+/** Options of `Machine.fromElf` / `Machine.optionsFromElf`. */
+export interface ElfMachineOptions {
+  input?: Uint8Array;
+  memoryBits?: number;
+  costTable?: CostTable;
+  segmentSize?: bigint;
+}
+
+/**
+ * 'running': stopped by the instruction limit (or not started); 'out_of_gas': stopped by the
+ * cost limit before an instruction (see `run`); both continue with a later `run`.
+ */
+export type MachineStatus = 'running' | 'exited' | 'trapped' | 'out_of_gas';
+
+/** Limits for one `run` call. */
+export interface RunLimits {
+  /** Execute at most this many more instructions in this call (then status 'running'). */
+  maxInstructions?: bigint;
+  /** Absolute ceiling on `cost` (not a per-call budget); see `run`. */
+  maxCost?: bigint;
+}
+
+/** One segment: the instructions with instret index in [start, start + length). */
+export interface Segment {
+  start: bigint;
+  length: bigint;
+  classCounts: Record<InstrClass, bigint>;
+  /** Sum of the weights of the segment's instructions (0 without a cost table). */
+  cost: bigint;
+}
+
+/**
+ * Everything needed to continue a machine identically (plain data, no serialisation format).
+ * Restore with `Machine.restore(options, snapshot)` where options describe the same program.
+ */
+export interface InterpSnapshot {
+  xlen: Xlen;
+  memoryBits: number;
+  status: MachineStatus;
+  exitCode: number | undefined;
+  trap: Trap | undefined;
+  /** As the `pc` getter: the next instruction (the trap pc when trapped). */
+  pc: bigint;
+  /** x0..x31 as unsigned XLEN values. */
+  registers: bigint[];
+  instret: bigint;
+  classCounts: Record<InstrClass, bigint>;
+  /** Per-op counts (optional: without them `opCountsByName` restarts from zero). */
+  opCounts?: Partial<Record<Op, bigint>>;
+  cost: bigint;
+  /** The cost table in use (must equal the restoring machine's). */
+  costTable: CostTable | undefined;
+  segmentSize: bigint | undefined;
+  /** As the `segments` getter: completed segments plus the current partial one, if non-empty. */
+  segments: Segment[];
+  /** Every page holding a non-zero byte (page-aligned address, PAGE_SIZE bytes). */
+  memory: { addr: bigint; data: Uint8Array }[];
+  /** Bytes of the input consumed so far. */
+  inputPos: bigint;
+  stdout: Uint8Array;
+  stderr: Uint8Array;
+  publicOutput: Uint8Array;
+  programBreak: bigint;
+  clockCalls: bigint;
+}
 
 export interface Trap {
   cause: TrapCause;
@@ -93,8 +173,24 @@ const DISPATCH_ORDER =
 if (OPS.slice(0, 66).join(',') !== DISPATCH_ORDER) {
   throw new Error('src/isa/types.ts OPS changed order: update the dispatch numbers in src/interp/machine.ts');
 }
-const CODE_CLASS: InstrClass[] = [];
-OPS.forEach((o, i) => (CODE_CLASS[i + 1] = instrClass(o)));
+const NCLASS = INSTR_CLASSES.length;
+/** Op code -> index in INSTR_CLASSES (ILLEGAL and 0 have no class: 255). */
+const CLASS_ID = new Uint8Array(256).fill(255);
+OPS.forEach((o, i) => (CLASS_ID[i + 1] = INSTR_CLASSES.indexOf(instrClass(o))));
+/** Per-op weights used when no cost limit applies: nothing ever runs out of gas. */
+const ZERO_WT = new Float64Array(256);
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const MAX_SAFE_B = BigInt(MAX_SAFE);
+
+function classRecord(f: (k: number) => bigint): Record<InstrClass, bigint> {
+  const out = {} as Record<InstrClass, bigint>;
+  INSTR_CLASSES.forEach((c, k) => (out[c] = f(k)));
+  return out;
+}
+
+function copySegment(s: Segment): Segment {
+  return { start: s.start, length: s.length, classCounts: { ...s.classCounts }, cost: s.cost };
+}
 
 const U64 = (1n << 64n) - 1n;
 const NS_PER_S = 1_000_000_000n;
@@ -179,7 +275,21 @@ export class Machine {
   private readonly ranges: CodeRange[] = [];
   private cur: CodeRange;
   private readonly opCounts = new Float64Array(256);
+  /** Class counts not reflected in opCounts (restored from a snapshot without per-op counts). */
+  private readonly classBase = new Float64Array(NCLASS);
   private retired = 0;
+
+  /** Cost weights by class id, and by op code as numbers (Infinity above 2^53 - 1). */
+  readonly costTable: Readonly<CostTable> | undefined;
+  private readonly weights: bigint[];
+  private readonly wtOp = new Float64Array(256);
+
+  readonly segmentSize: bigint | undefined;
+  /** Segment size as a number (0: no segments; clamped to 2^53 - 1, never reached). */
+  private readonly segN: number;
+  private readonly doneSegs: Segment[] = [];
+  /** Class totals at the start of the current segment. */
+  private segStart: Float64Array = new Float64Array(NCLASS);
 
   private brk: number;
   private clockCalls = 0n;
@@ -202,6 +312,22 @@ export class Machine {
     }
     this.xlen = xlen;
     this.memoryBits = bits;
+    if (opts.costTable !== undefined) {
+      checkCostTable(opts.costTable);
+      this.costTable = Object.freeze({ ...opts.costTable });
+    }
+    this.weights = INSTR_CLASSES.map((c) => this.costTable?.[c] ?? 0n);
+    for (let op = 1; op <= OPS.length; op++) {
+      const w = this.weights[CLASS_ID[op]];
+      this.wtOp[op] = w <= MAX_SAFE_B ? Number(w) : Infinity;
+    }
+    if (opts.segmentSize !== undefined) {
+      if (typeof opts.segmentSize !== 'bigint' || opts.segmentSize <= 0n) {
+        throw new RangeError(`segmentSize must be a bigint > 0, got ${String(opts.segmentSize)}`);
+      }
+      this.segmentSize = opts.segmentSize;
+    }
+    this.segN = this.segmentSize === undefined ? 0 : this.segmentSize < MAX_SAFE_B ? Number(this.segmentSize) : MAX_SAFE;
     this.memory = new Memory(bits);
     this.entry = opts.entry;
     for (const s of opts.segments) {
@@ -233,14 +359,21 @@ export class Machine {
     if (opts.entry % 4 !== 0) this.setTrap('misaligned_fetch', BigInt(opts.entry), BigInt(opts.entry));
   }
 
-  static fromElf(elf: ElfFile, opts: { input?: Uint8Array; memoryBits?: number } = {}): Machine {
-    return new Machine({
+  static fromElf(elf: ElfFile, opts: ElfMachineOptions = {}): Machine {
+    return new Machine(Machine.optionsFromElf(elf, opts));
+  }
+
+  /** The MachineOptions of an ELF (for `new Machine` or `Machine.restore`). */
+  static optionsFromElf(elf: ElfFile, opts: ElfMachineOptions = {}): MachineOptions {
+    return {
       xlen: elf.elfClass,
       memoryBits: opts.memoryBits,
       segments: elf.segments.map((s) => ({ vaddr: s.vaddr, data: s.data, memsz: s.memsz, flags: s.flags })),
       entry: elf.entry,
       input: opts.input,
-    });
+      costTable: opts.costTable,
+      segmentSize: opts.segmentSize,
+    };
   }
 
   // ---------------------------------------------------------------- accessors
@@ -264,9 +397,22 @@ export class Machine {
     return BigInt(this.retired);
   }
   get classCounts(): Record<InstrClass, bigint> {
-    const c = Object.fromEntries(INSTR_CLASSES.map((k) => [k, 0])) as Record<InstrClass, number>;
-    for (let i = 1; i < CODE_CLASS.length; i++) if (this.opCounts[i]) c[CODE_CLASS[i]] += this.opCounts[i];
-    return Object.fromEntries(INSTR_CLASSES.map((k) => [k, BigInt(c[k])])) as Record<InstrClass, bigint>;
+    const t = this.classTotals();
+    return classRecord((k) => BigInt(t[k]));
+  }
+  /** Sum of costTable[class] over the completed instructions (0 without a cost table). */
+  get cost(): bigint {
+    return this.costOf(this.classTotals());
+  }
+  /**
+   * Completed segments plus the current partial one when it is not empty (requires the
+   * `segmentSize` option; otherwise empty). Segment k covers instret indices [k N, (k + 1) N).
+   */
+  get segments(): Segment[] {
+    const out = this.doneSegs.map(copySegment);
+    const partial = this.partialSegment();
+    if (partial !== undefined) out.push(partial);
+    return out;
   }
   /** Retired instructions per op (only ops that ran). */
   get opCountsByName(): Partial<Record<Op, bigint>> {
@@ -305,6 +451,47 @@ export class Machine {
     else this.x64[i] = BigInt.asUintN(64, v);
   }
 
+  /** Instructions per class so far (exact: counts stay below 2^53). */
+  private classTotals(): Float64Array {
+    const t = this.classBase.slice();
+    for (let op = 1; op <= OPS.length; op++) t[CLASS_ID[op]] += this.opCounts[op];
+    return t;
+  }
+
+  private costOf(counts: Float64Array): bigint {
+    let c = 0n;
+    for (let k = 0; k < NCLASS; k++) if (counts[k] !== 0 && this.weights[k] !== 0n) c += BigInt(counts[k]) * this.weights[k];
+    return c;
+  }
+
+  private partialSegment(): Segment | undefined {
+    if (this.segN === 0) return undefined;
+    const start = this.doneSegs.length * this.segN;
+    if (this.retired === start) return undefined;
+    const t = this.classTotals();
+    for (let k = 0; k < NCLASS; k++) t[k] -= this.segStart[k];
+    return {
+      start: BigInt(this.doneSegs.length) * this.segmentSize!,
+      length: BigInt(this.retired - start),
+      classCounts: classRecord((k) => BigInt(t[k])),
+      cost: this.costOf(t),
+    };
+  }
+
+  /** Called when retired reaches the end of the current segment. */
+  private closeSegment(): void {
+    const t = this.classTotals();
+    const d = t.slice();
+    for (let k = 0; k < NCLASS; k++) d[k] -= this.segStart[k];
+    this.doneSegs.push({
+      start: BigInt(this.doneSegs.length) * this.segmentSize!,
+      length: this.segmentSize!,
+      classCounts: classRecord((k) => BigInt(d[k])),
+      cost: this.costOf(d),
+    });
+    this.segStart = t;
+  }
+
   private setTrap(cause: TrapCause, pc: bigint, value: bigint): void {
     this._status = 'trapped';
     this._trap = { cause, pc, value };
@@ -323,22 +510,71 @@ export class Machine {
   // ---------------------------------------------------------------- running
 
   /**
-   * Run until exit, trap, or `maxInstructions` more instructions have retired (then the status
-   * stays 'running' and a later call continues). Returns the status.
+   * Run until exit, trap, or a limit. `run(n)` is `run({ maxInstructions: n })`. Returns the status.
+   *
+   * - maxInstructions: a budget for this call. Once that many instructions have completed in
+   *   this call, stop before the next one with status 'running'. (A fetch fault is still raised
+   *   when control reaches an unfetchable address, even at the limit.)
+   * - maxCost: an absolute ceiling on `cost`. Before executing an instruction of weight w > 0
+   *   with cost + w > maxCost, stop without executing it: status 'out_of_gas', pc = that
+   *   instruction, everything else intact. Zero-weight instructions never run out of gas (also
+   *   when cost already exceeds a lowered ceiling). The check uses the class of the decoded
+   *   instruction and precedes any trap that instruction would raise (load/store fault,
+   *   misaligned target, ebreak); an undecodable word has no class and traps as illegal, a fetch
+   *   fault is raised before any check.
+   * - Per instruction the order is: fetch fault, instruction limit, decode (illegal), gas,
+   *   execute. So when both limits would stop before the same instruction, the instruction
+   *   limit wins (status 'running').
+   * A machine that is 'running' or 'out_of_gas' continues with the next call (status back to
+   * 'running' first); 'exited' and 'trapped' are final.
    */
-  run(maxInstructions?: bigint): MachineStatus {
-    if (this._status !== 'running') return this._status;
-    let limit = Number.MAX_SAFE_INTEGER;
+  run(limits?: bigint | RunLimits): MachineStatus {
+    if (this._status !== 'running' && this._status !== 'out_of_gas') return this._status;
+    const l: RunLimits = typeof limits === 'bigint' ? { maxInstructions: limits } : (limits ?? {});
+    const { maxInstructions, maxCost } = l;
+    let left = MAX_SAFE;
     if (maxInstructions !== undefined) {
-      if (maxInstructions < 0n) throw new RangeError('maxInstructions must be >= 0');
-      if (maxInstructions < BigInt(limit)) limit = Number(maxInstructions);
+      if (typeof maxInstructions !== 'bigint' || maxInstructions < 0n) throw new RangeError('maxInstructions must be a bigint >= 0');
+      if (maxInstructions < MAX_SAFE_B) left = Number(maxInstructions);
     }
-    if (this.xlen === 32) this.run32(limit);
-    else this.run64(limit);
+    if (maxCost !== undefined && (typeof maxCost !== 'bigint' || maxCost < 0n)) {
+      throw new RangeError('maxCost must be a bigint >= 0');
+    }
+    this._status = 'running';
+    for (;;) {
+      let lim = left;
+      if (this.segN > 0) {
+        const toBoundary = (this.doneSegs.length + 1) * this.segN - this.retired;
+        if (toBoundary < lim) lim = toBoundary;
+      }
+      let wt = ZERO_WT;
+      let gas = 0;
+      if (maxCost !== undefined) {
+        const rem = maxCost - this.cost;
+        wt = this.wtOp;
+        gas = rem <= 0n ? 0 : rem < MAX_SAFE_B ? Number(rem) : MAX_SAFE;
+      }
+      const before = this.retired;
+      if (this.step(lim, wt, gas)) {
+        // The number check said no; decide exactly (weights or budgets beyond 2^53 are clamped).
+        const cr = this.cur;
+        const w = this.weights[CLASS_ID[cr.op[(this.pcNum - cr.first) >>> 2]]];
+        if (this.cost + w > maxCost!) this._status = 'out_of_gas';
+        else this.step(1, ZERO_WT, 0); // it fits: run just this one (lim >= 1 here)
+      }
+      left -= this.retired - before;
+      if (this.segN > 0 && this.retired === (this.doneSegs.length + 1) * this.segN) this.closeSegment();
+      if (this._status !== 'running' || left === 0) break;
+    }
     return this._status;
   }
 
-  private run32(limit: number): void {
+  /** Run at most `limit` instructions; true when stopped by gas (before the instruction at pcNum). */
+  private step(limit: number, wt: Float64Array, gas: number): boolean {
+    return this.xlen === 32 ? this.run32(limit, wt, gas) : this.run64(limit, wt, gas);
+  }
+
+  private run32(limit: number, wt: Float64Array, gas: number): boolean {
     const r = this.r32;
     const mem = this.memory;
     const counts = this.opCounts;
@@ -346,6 +582,7 @@ export class Machine {
     let cr = this.cur;
     let pc = this.pcNum;
     let n = 0;
+    let outOfGas = false;
     loop: for (;;) {
       if (pc < cr.first || pc > cr.last) {
         const f = this.findRange(pc);
@@ -359,6 +596,12 @@ export class Machine {
       const i = (pc - cr.first) >>> 2;
       let op = cr.op[i];
       if (op === 0) op = cr.decodeSlot(i, 32);
+      const w = wt[op];
+      if (w > gas) {
+        outOfGas = true;
+        break;
+      }
+      gas -= w;
       const rd = cr.rd[i];
       const rs1 = cr.rs1[i];
       const rs2 = cr.rs2[i];
@@ -516,9 +759,10 @@ export class Machine {
     this.cur = cr;
     this.pcNum = pc;
     this.retired += n;
+    return outOfGas;
   }
 
-  private run64(limit: number): void {
+  private run64(limit: number, wt: Float64Array, gas: number): boolean {
     const x = this.x64;
     const sx = this.s64;
     const mem = this.memory;
@@ -531,6 +775,7 @@ export class Machine {
     let cr = this.cur;
     let pc = this.pcNum;
     let n = 0;
+    let outOfGas = false;
     const fault = (cause: TrapCause, at: number, a: bigint): void =>
       this.setTrap(cause, BigInt(at), BigInt.asUintN(64, a));
     /** Effective address rs1 + imm (mod 2^64) as a number, or -1 when [a, a + size) leaves the arena. */
@@ -554,6 +799,12 @@ export class Machine {
       const i = (pc - cr.first) >>> 2;
       let op = cr.op[i];
       if (op === 0) op = cr.decodeSlot(i, 64);
+      const w = wt[op];
+      if (w > gas) {
+        outOfGas = true;
+        break;
+      }
+      gas -= w;
       const rd = cr.rd[i];
       const rs1 = cr.rs1[i];
       const rs2 = cr.rs2[i];
@@ -775,6 +1026,145 @@ export class Machine {
     this.cur = cr;
     this.pcNum = pc;
     this.retired += n;
+    return outOfGas;
+  }
+
+  // ---------------------------------------------------------------- snapshots
+
+  /** Everything needed to continue this machine identically (copies; see InterpSnapshot). */
+  snapshot(): InterpSnapshot {
+    return {
+      xlen: this.xlen,
+      memoryBits: this.memoryBits,
+      status: this._status,
+      exitCode: this._exitCode,
+      trap: this._trap === undefined ? undefined : { ...this._trap },
+      pc: this.pc,
+      registers: this.registers,
+      instret: this.instret,
+      classCounts: this.classCounts,
+      opCounts: this.opCountsByName,
+      cost: this.cost,
+      costTable: this.costTable === undefined ? undefined : { ...this.costTable },
+      segmentSize: this.segmentSize,
+      segments: this.segments,
+      memory: this.memory.nonZeroPages().map((p) => ({ addr: BigInt(p.addr), data: p.data })),
+      inputPos: BigInt(this.inputPos),
+      stdout: this.stdout,
+      stderr: this.stderr,
+      publicOutput: this.publicOutput,
+      programBreak: BigInt(this.brk),
+      clockCalls: this.clockCalls,
+    };
+  }
+
+  /**
+   * A machine for `opts` (the same program, input, cost table and segment size as the one that
+   * took the snapshot) in the state of `snap`. Inconsistent snapshots are a RangeError.
+   */
+  static restore(opts: MachineOptions, snap: InterpSnapshot): Machine {
+    const m = new Machine(opts);
+    m.load(snap);
+    return m;
+  }
+
+  private load(snap: InterpSnapshot): void {
+    const bad = (msg: string): never => {
+      throw new RangeError(`snapshot: ${msg}`);
+    };
+    if (snap.xlen !== this.xlen) bad(`RV${snap.xlen} snapshot for an RV${this.xlen} machine`);
+    if (snap.memoryBits !== this.memoryBits) bad(`memoryBits ${snap.memoryBits} != the machine's ${this.memoryBits}`);
+    const tj = (t: CostTable | undefined): string => (t === undefined ? 'none' : costTableJson(t));
+    if (tj(snap.costTable) !== tj(this.costTable)) bad(`cost table ${tj(snap.costTable)} != the machine's ${tj(this.costTable)}`);
+    if (snap.segmentSize !== this.segmentSize) {
+      bad(`segmentSize ${String(snap.segmentSize)} != the machine's ${String(this.segmentSize)}`);
+    }
+    if (!['running', 'out_of_gas', 'exited', 'trapped'].includes(snap.status)) bad(`unknown status ${String(snap.status)}`);
+    if ((snap.status === 'trapped') !== (snap.trap !== undefined)) bad('a trap is present exactly when the status is trapped');
+    if ((snap.status === 'exited') !== (snap.exitCode !== undefined)) bad('an exit code is present exactly when the status is exited');
+    const xmax = (1n << BigInt(this.xlen)) - 1n;
+    if (snap.registers.length !== 32 || snap.registers[0] !== 0n || snap.registers.some((v) => v < 0n || v > xmax)) {
+      bad('registers must be 32 unsigned XLEN values with x0 = 0');
+    }
+    if (snap.pc < 0n || snap.pc > xmax) bad(`pc ${snap.pc} out of range`);
+    if (snap.status !== 'trapped' && (snap.pc >= this.memory.sizeBig || snap.pc % 4n !== 0n)) bad(`pc 0x${snap.pc.toString(16)} is not a valid next instruction`);
+
+    // Counters.
+    const classTotal = INSTR_CLASSES.reduce((a, c) => a + snap.classCounts[c], 0n);
+    if (INSTR_CLASSES.some((c) => typeof snap.classCounts[c] !== 'bigint' || snap.classCounts[c] < 0n)) bad('class counts must be non-negative bigints');
+    if (snap.instret < 0n || snap.instret > MAX_SAFE_B || classTotal !== snap.instret) bad(`class counts sum to ${classTotal}, instret is ${snap.instret}`);
+    this.opCounts.fill(0);
+    this.classBase.fill(0);
+    if (snap.opCounts !== undefined) {
+      for (const [name, v] of Object.entries(snap.opCounts)) {
+        const code = OP_CODE.get(name as Op);
+        if (code === undefined || typeof v !== 'bigint' || v < 0n) bad(`bad op count ${name}`);
+        this.opCounts[code!] = Number(v);
+      }
+    } else {
+      INSTR_CLASSES.forEach((c, k) => (this.classBase[k] = Number(snap.classCounts[c])));
+    }
+    this.retired = Number(snap.instret);
+    const counts = this.classCounts;
+    if (INSTR_CLASSES.some((c) => counts[c] !== snap.classCounts[c])) bad('per-op counts do not match the class counts');
+    if (this.cost !== snap.cost) bad(`cost ${snap.cost} != ${this.cost} computed from the class counts and the cost table`);
+
+    // Segments: all but the last have length segmentSize; lengths sum to instret.
+    this.doneSegs.length = 0;
+    this.segStart = this.classTotals();
+    if (this.segmentSize === undefined) {
+      if (snap.segments.length > 0) bad('segments without a segmentSize');
+    } else {
+      let at = 0n;
+      const sum = new Float64Array(NCLASS);
+      this.segStart = new Float64Array(NCLASS);
+      snap.segments.forEach((sg, k) => {
+        const full = sg.length === this.segmentSize;
+        if (sg.start !== at || sg.length <= 0n || sg.length > this.segmentSize! || (!full && k !== snap.segments.length - 1)) {
+          bad(`segment ${k} (start ${sg.start}, length ${sg.length}) does not fit segmentSize ${this.segmentSize}`);
+        }
+        const len = INSTR_CLASSES.reduce((a, c) => a + sg.classCounts[c], 0n);
+        if (len !== sg.length) bad(`segment ${k}: class counts sum to ${len}, length is ${sg.length}`);
+        const cc = new Float64Array(NCLASS);
+        INSTR_CLASSES.forEach((c, j) => (cc[j] = Number(sg.classCounts[c])));
+        if (this.costOf(cc) !== sg.cost) bad(`segment ${k}: cost ${sg.cost} != ${this.costOf(cc)}`);
+        for (let j = 0; j < NCLASS; j++) sum[j] += cc[j];
+        if (full) {
+          this.doneSegs.push(copySegment(sg));
+          this.segStart = sum.slice();
+        }
+        at += sg.length;
+      });
+      if (at !== snap.instret) bad(`segment lengths sum to ${at}, instret is ${snap.instret}`);
+      const tot = this.classTotals();
+      for (let j = 0; j < NCLASS; j++) if (sum[j] !== tot[j]) bad('segment class counts do not sum to the class counts');
+    }
+
+    // Memory, I/O, system state.
+    for (const p of snap.memory) if (p.addr < 0n || p.addr >= this.memory.sizeBig) bad(`memory page at 0x${p.addr.toString(16)} outside the arena`);
+    this.memory.replacePages(snap.memory.map((p) => ({ addr: Number(p.addr), data: p.data })));
+    if (snap.inputPos < 0n || snap.inputPos > BigInt(this.input.length)) bad(`input position ${snap.inputPos} beyond the ${this.input.length}-byte input`);
+    this.inputPos = Number(snap.inputPos);
+    this.out.stdout = snap.stdout.length > 0 ? [snap.stdout.slice()] : [];
+    this.out.stderr = snap.stderr.length > 0 ? [snap.stderr.slice()] : [];
+    this.out.public = snap.publicOutput.length > 0 ? [snap.publicOutput.slice()] : [];
+    if (snap.programBreak < BigInt(this.initialBrk) || snap.programBreak > BigInt(this.brkLimit)) bad(`program break ${snap.programBreak} out of range`);
+    this.brk = Number(snap.programBreak);
+    if (snap.clockCalls < 0n) bad('clockCalls < 0');
+    this.clockCalls = snap.clockCalls;
+
+    // Registers, pc, status.
+    snap.registers.forEach((v, i) => this.setRegister(i, v));
+    this._status = snap.status;
+    this._exitCode = snap.exitCode;
+    this._trap = snap.trap === undefined ? undefined : { ...snap.trap };
+    this.farPc = 0n;
+    if (snap.pc < this.memory.sizeBig) this.pcNum = Number(snap.pc);
+    else {
+      this.pcNum = -1;
+      this.farPc = snap.pc;
+    }
+    this.cur = this.ranges[0] ?? this.cur;
   }
 
   // ---------------------------------------------------------------- system calls

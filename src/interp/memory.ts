@@ -211,6 +211,41 @@ export class Memory {
     }
   }
 
+  /**
+   * Copies of every page that holds a non-zero byte, in address order (`addr` is the page's
+   * base address, `data` its PAGE_SIZE bytes). Together with the arena size this is the whole
+   * memory state (every other byte is zero).
+   */
+  nonZeroPages(): { addr: number; data: Uint8Array }[] {
+    const idxs = [...this.pages.keys()].sort((x, y) => x - y);
+    const out: { addr: number; data: Uint8Array }[] = [];
+    for (const i of idxs) {
+      const p = this.pages.get(i)!;
+      if (p.b.some((x) => x !== 0)) out.push({ addr: i * PAGE_SIZE, data: p.b.slice() });
+    }
+    return out;
+  }
+
+  /**
+   * Replace the whole contents: every byte becomes zero, then each page is copied in.
+   * `addr` must be page-aligned and `data` exactly PAGE_SIZE bytes inside the arena.
+   */
+  replacePages(pages: readonly { addr: number; data: Uint8Array }[]): void {
+    for (const p of pages) {
+      if (!Number.isInteger(p.addr) || p.addr % PAGE_SIZE !== 0 || p.data.length !== PAGE_SIZE || !this.inBounds(p.addr, PAGE_SIZE)) {
+        throw new RangeError(`memory page at ${p.addr} is not a whole aligned page inside the 2^${this.bits}-byte arena`);
+      }
+    }
+    this.pages.clear();
+    this.ci = -1;
+    this.cp = ZERO;
+    for (const p of pages) {
+      const q = newPage();
+      q.b.set(p.data);
+      this.pages.set(p.addr / PAGE_SIZE, q);
+    }
+  }
+
   /** Number of pages allocated so far (for diagnostics). */
   get allocatedPages(): number {
     return this.pages.size;
