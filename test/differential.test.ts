@@ -34,7 +34,8 @@ describe.each(GUEST_ISAS)('%s', (isa) => {
     expect(view(rec)).toEqual(view(expected));
     expect(view({ ...interp, exitCode: interp.exitCode })).toEqual(view(expected));
     expect(view(qemu)).toEqual(view(expected));
-    // Same final registers in the recompiled code and the interpreter.
+    // Same final registers and the same number of retired instructions.
     expect(rec.registers).toEqual(interp.registers);
+    expect(rec.instructions).toBe(interp.instret);
   }, 600_000);
 });

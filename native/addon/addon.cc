@@ -226,6 +226,10 @@ Napi::Object ResultObject(Napi::Env env, MachineCore &core) {
   r.Set("trapValue", Napi::BigInt::New(env, s.trap_value));
   r.Set("pc", Napi::BigInt::New(env, s.pc));
   r.Set("instret", Napi::BigInt::New(env, s.instret));
+  r.Set("cost", Napi::BigInt::New(env, s.cost));
+  Napi::Array classes = Napi::Array::New(env, RVR_CLASS_COUNT);
+  for (uint32_t i = 0; i < RVR_CLASS_COUNT; i++) classes.Set(i, Napi::BigInt::New(env, s.class_counts[i]));
+  r.Set("classCounts", classes);
   static const char *const kNames[kOutputStreams] = {"stdout", "stderr", "publicOutput"};
   for (int i = 0; i < kOutputStreams; i++) {
     std::vector<uint8_t> &out = core.host.output[i];
@@ -264,7 +268,8 @@ class RunWorker : public Napi::AsyncWorker {
     const rvr_state &s = core_->state;
     if (!core_->host.error.empty()) {
       SetError(path + ": " + core_->host.error);
-    } else if (s.status != RVR_EXITED && s.status != RVR_TRAPPED) {
+    } else if (s.status != RVR_EXITED && s.status != RVR_TRAPPED && s.status != RVR_SUSPENDED &&
+               s.status != RVR_OUT_OF_GAS) {
       SetError(path + ": guest library stopped with invalid status " + std::to_string(s.status));
     }
   }
@@ -343,7 +348,24 @@ class MachineWrap : public Napi::ObjectWrap<MachineWrap> {
     if (s.status == RVR_EXITED)
       return reject(path + ": machine has already exited (code " + std::to_string(s.exit_code) +
                     ")");
-    if (s.status != RVR_RUNNING) return reject(path + ": machine has already stopped");
+    if (s.status == RVR_TRAPPED) return reject(path + ": machine has already stopped");
+    // Limits for this run: an instruction budget (relative) and a cost ceiling (absolute).
+    // Missing or undefined means none. A suspended or out-of-gas machine continues from its pc.
+    uint64_t budget = UINT64_MAX, ceiling = UINT64_MAX;
+    if (info.Length() > 0 && info[0].IsObject()) {
+      Napi::Object limits = info[0].As<Napi::Object>();
+      bool lossless = true;
+      Napi::Value v = limits.Get("maxInstructions");
+      if (v.IsBigInt()) budget = v.As<Napi::BigInt>().Uint64Value(&lossless);
+      if (!lossless) return reject(path + ": maxInstructions must be a non-negative 64-bit value");
+      v = limits.Get("maxCost");
+      if (v.IsBigInt()) ceiling = v.As<Napi::BigInt>().Uint64Value(&lossless);
+      if (!lossless) return reject(path + ": maxCost must be a non-negative 64-bit value");
+    }
+    rvr_state &st = core_->state;
+    st.insn_limit = budget > UINT64_MAX - st.instret ? UINT64_MAX : st.instret + budget;
+    st.cost_limit = ceiling;
+    st.status = RVR_RUNNING;
     RunWorker *worker = new RunWorker(env, core_);
     Napi::Promise promise = worker->Promise();
     core_->running = true;
@@ -575,6 +597,8 @@ class Addon : public Napi::Addon<Addon> {
     s.mem = core->arena;
     s.status = RVR_RUNNING;
     s.trap_cause = RVR_TRAP_NONE;
+    s.insn_limit = UINT64_MAX;
+    s.cost_limit = UINT64_MAX;
     s.ecall = rvr_host_ecall;
     s.host = &core->host;
 

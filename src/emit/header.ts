@@ -109,6 +109,7 @@ ${divHelpers}
 typedef uint64_t (*rvr_code_fn)(rvr_state *s, uint64_t pc);
 extern RVR_HIDDEN const rvr_code_fn rvr_code_table[];
 RVR_HIDDEN uint64_t rvr_trap(rvr_state *s, uint32_t cause, uint64_t pc, uint64_t value);
+RVR_HIDDEN uint64_t rvr_stop(rvr_state *s, uint32_t status, uint64_t pc);
 RVR_HIDDEN uint64_t rvr_bad_target(rvr_state *s, uint64_t pc);
 
 /* Enter guest code at any pc: region function, block tail, or a fetch fault. */

@@ -8,18 +8,22 @@ import { fileURLToPath } from 'node:url';
 import type { ElfFile } from '../elf/types.js';
 import { brkLimit, defaultMemoryBits, initialBrk, initialSp, maxMemoryBits, MIN_MEMORY_BITS } from '../isa/abi.js';
 import { lift, type LiftedProgram, type Region } from '../lift/cfg.js';
+import { checkCostTable, DEFAULT_COST_TABLE, type CostTable } from '../isa/cost.js';
 import { emitHeader } from './header.js';
+import { Meter, type CostWeights, type ExecutionMode } from './meter.js';
 import { emitRegion, emitTail, regionFn, tailFn, type EmitContext } from './region.js';
 import { hex, kconst } from './semantics.js';
 import { CODEGEN_VERSION } from './version.js';
 
-export type ExecutionMode = 'pure' | 'metered' | 'metered_cost';
+export type { ExecutionMode } from './meter.js';
 export const MODE_CODE: Record<ExecutionMode, number> = { pure: 0, metered: 1, metered_cost: 2 };
 
 export interface CodegenOptions {
   mode?: ExecutionMode;
   /** The arena is 2^memoryBits bytes (default: 32 on RV32, 28 on RV64). */
   memoryBits?: number;
+  /** Weights per instruction class (metered_cost only; compiled into the library; default DEFAULT_COST_TABLE). */
+  costTable?: CostWeights;
   /** Upper bound of instructions per C source file (more files compile in parallel). */
   instructionsPerFile?: number;
 }
@@ -68,9 +72,8 @@ export function generateProject(elf: ElfFile, options: CodegenOptions = {}): Gen
   if (!Number.isInteger(memoryBits) || memoryBits < MIN_MEMORY_BITS || memoryBits > maxMemoryBits(xlen)) {
     throw new CodegenError(elf.name, `memory size 2^${memoryBits} is outside ${MIN_MEMORY_BITS}..${maxMemoryBits(xlen)} bits for RV${xlen}`);
   }
-  if (mode !== 'pure') {
-    throw new CodegenError(elf.name, `execution mode '${mode}' is not implemented yet`);
-  }
+  if (!(mode in MODE_CODE)) throw new CodegenError(elf.name, `unknown execution mode '${mode}'`);
+  const meter = new Meter(mode, mode === 'metered_cost' ? checkedCostTable(elf.name, options.costTable ?? DEFAULT_COST_TABLE) : undefined);
   const memSize = 2 ** memoryBits;
   for (const s of elf.segments) {
     if (s.vaddr + s.memsz > memSize - 4096) {
@@ -89,7 +92,7 @@ export function generateProject(elf: ElfFile, options: CodegenOptions = {}): Gen
   }
 
   const regionStarts = new Set(program.regions.map((r) => r.start));
-  const ctx: EmitContext = { program, memoryBits, regionStarts };
+  const ctx: EmitContext = { program, memoryBits, regionStarts, meter };
   const declarations: string[] = [];
   for (const r of program.regions) {
     declarations.push(`RVR_HIDDEN uint64_t ${regionFn(r.start)}(rvr_state *s, uint64_t pc);`);
@@ -125,7 +128,7 @@ export function generateProject(elf: ElfFile, options: CodegenOptions = {}): Gen
   add('image.c', cFile('Initial memory image (the loaded segments).', [emitImage(elf)]), true);
   add(
     'program.c',
-    cFile('Program descriptor and the run loop.', [emitProgram(elf, program, mode, memoryBits)]),
+    cFile('Program descriptor and the run loop.', [emitProgram(elf, program, mode, memoryBits, meter)]),
     true,
   );
 
@@ -143,6 +146,21 @@ export function generateProject(elf: ElfFile, options: CodegenOptions = {}): Gen
       blocks: program.regions.reduce((n, r) => n + r.blocks.length, 0),
     },
   };
+}
+
+/** Weights compiled into C are at most 2^32 - 1, so block sums and the running cost stay far from 2^64. */
+const MAX_COMPILED_WEIGHT = 0xffffffffn;
+
+function checkedCostTable(file: string, t: CostTable): CostTable {
+  try {
+    checkCostTable(t);
+  } catch (e) {
+    throw new CodegenError(file, (e as Error).message);
+  }
+  for (const [k, v] of Object.entries(t)) {
+    if (v > MAX_COMPILED_WEIGHT) throw new CodegenError(file, `cost table: weight of ${k} (${v}) is above 2^32-1`);
+  }
+  return t;
 }
 
 function cFile(title: string, parts: string[]): string {
@@ -202,7 +220,7 @@ function emitImage(elf: ElfFile): string {
   return out.join('\n\n');
 }
 
-function emitProgram(elf: ElfFile, program: LiftedProgram, mode: ExecutionMode, memoryBits: number): string {
+function emitProgram(elf: ElfFile, program: LiftedProgram, mode: ExecutionMode, memoryBits: number, meter: Meter): string {
   const xlen = program.xlen;
   const segs = elf.segments.map(
     (s, k) => `  { ${kconst(64, s.vaddr)}, ${kconst(64, s.filesz)}, ${kconst(64, s.memsz)}, rvr_seg${k}, ${s.flags}u, 0u },`,
@@ -215,6 +233,7 @@ function emitProgram(elf: ElfFile, program: LiftedProgram, mode: ExecutionMode, 
     memoryBits,
     entry: hex(elf.entry),
     instructions: program.instructionCount,
+    ...(meter.weights ? { costTable: Object.fromEntries(Object.entries(meter.weights).map(([k, v]) => [k, v.toString()])) } : {}),
   });
   // The fingerprint is known only after the project is hashed, so it comes in as a macro.
   const metaPrefix = JSON.stringify(metadata.slice(0, -1) + ',"fingerprint":"');
@@ -229,6 +248,13 @@ RVR_HIDDEN uint64_t rvr_trap(rvr_state *s, uint32_t cause, uint64_t pc, uint64_t
   s->trap_cause = cause;
   s->trap_pc = pc;
   s->trap_value = value;
+  s->pc = pc;
+  return RVR_STOP;
+}
+
+/* A limit reached: stop before the instruction at pc. */
+RVR_HIDDEN uint64_t rvr_stop(rvr_state *s, uint32_t status, uint64_t pc) {
+  s->status = status;
   s->pc = pc;
   return RVR_STOP;
 }

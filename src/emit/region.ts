@@ -7,6 +7,7 @@ import { controlKind } from '../isa/decode.js';
 import { formatInstr } from '../isa/disasm.js';
 import type { Instr, Xlen } from '../isa/types.js';
 import type { Block, LiftedProgram, Region, Slot } from '../lift/cfg.js';
+import type { Meter } from './meter.js';
 import { branchCondition, emitSimple, hex, kconst, touchesMemory, type RegAccess } from './semantics.js';
 
 export const regionFn = (start: number): string => `rvr_r_${start.toString(16)}`;
@@ -18,6 +19,7 @@ export interface EmitContext {
   memoryBits: number;
   /** Region start addresses: targets that have a region function. */
   regionStarts: Set<number>;
+  meter: Meter;
 }
 
 function comment(s: Slot): string {
@@ -40,6 +42,9 @@ export function emitRegion(ctx: EmitContext, region: Region): string {
   const blockStarts = new Set(region.blocks.map((b) => b.start));
   const inRegion = (t: number): boolean => blockStarts.has(t);
   const usedLabels = new Set<number>();
+  // The block and slot being emitted (a trap takes back the rest of its block's count).
+  let curBlock: Block | undefined;
+  let curSlot = 0;
   let usesOut = false;
   let usesTrap = false;
   let usesMemory = false;
@@ -54,7 +59,7 @@ export function emitRegion(ctx: EmitContext, region: Region): string {
     },
     trap: (cause, pc, value) => {
       usesTrap = true;
-      return `{ tcause = ${cause}; tpc = ${kconst(64, pc)}; tval = ${value}; goto trap; }`;
+      return `{ ${ctx.meter.trapAdjust(curBlock!, curSlot)} tcause = ${cause}; tpc = ${kconst(64, pc)}; tval = ${value}; goto trap; }`;
     },
   };
   const jump = (t: number): string => {
@@ -101,8 +106,13 @@ export function emitRegion(ctx: EmitContext, region: Region): string {
     const b = region.blocks[bi];
     const next = region.blocks[bi + 1];
     body.push(`@label ${b.start}`);
+    curBlock = b;
+    for (const line of ctx.meter.blockPrologue(b, `{ slowfn = ${tailFn(b.start)}; npc = ${kconst(64, b.start)}; goto slow; }`)) {
+      body.push(`  ${line}`);
+    }
     let fallsThrough = true;
-    for (const s of b.slots) {
+    for (const [k, s] of b.slots.entries()) {
+      curSlot = k;
       body.push(`  ${comment(s)}`);
       const i = s.instr;
       if (!i) {
@@ -187,8 +197,8 @@ export function emitRegion(ctx: EmitContext, region: Region): string {
   }
   const sorted = (set: Set<number>): number[] => [...set].sort((a, b) => a - b);
   const used = sorted(usedRegs);
-  const flushCode = sorted(writtenRegs).map((n) => `s->x[${n}] = x${n};`).join(' ');
-  const reloadCode = used.map((n) => `x${n} = (ureg)s->x[${n}];`).join(' ');
+  const flushCode = [...sorted(writtenRegs).map((n) => `s->x[${n}] = x${n};`), ctx.meter.flush()].join(' ');
+  const reloadCode = [...used.map((n) => `x${n} = (ureg)s->x[${n}];`), ctx.meter.reload()].join(' ');
   const fill = (line: string): string => line.replaceAll(flush, flushCode).replaceAll(reload, reloadCode);
   const fn = regionFn(region.start);
   const out: string[] = [];
@@ -197,7 +207,9 @@ export function emitRegion(ctx: EmitContext, region: Region): string {
   out.push(`  (void)pc;`);
   if (usesMemory) out.push(`  uint8_t *const M = s->mem; (void)M;`);
   for (const n of used) out.push(`  ureg x${n} = (ureg)s->x[${n}];`);
-  if (usesOut) out.push(`  uint64_t npc;`);
+  for (const d of ctx.meter.declarations()) out.push(`  ${d}`);
+  out.push(`  uint64_t npc;`);
+  out.push(`  rvr_code_fn slowfn;`);
   if (usesTrap) out.push(`  uint32_t tcause; uint64_t tpc, tval;`);
   for (const line of body) {
     if (line.startsWith('@label ')) {
@@ -207,6 +219,10 @@ export function emitRegion(ctx: EmitContext, region: Region): string {
       out.push(fill(line));
     }
   }
+  // A block that would cross a limit: its tail counts instruction by instruction.
+  out.push(`slow:`);
+  out.push(`  ${flushCode}`);
+  out.push(`  return slowfn(s, npc);`);
   if (usesOut) {
     out.push(`out:`);
     out.push(`  ${flushCode}`);
@@ -232,6 +248,7 @@ export function emitTail(ctx: EmitContext, b: Block): string {
     set: (n, e) => (n === 0 ? '' : `s->x[${n}] = (ureg)(${e});`),
     trap: (cause, pc, value) => `return rvr_trap(s, ${cause}, ${kconst(64, pc)}, ${value});`,
   };
+  const meter = ctx.meter;
   const usesMemory = b.slots.some((s) => s.instr && touchesMemory(s.instr));
   const out: string[] = [];
   out.push(`uint64_t ${tailFn(b.start)}(rvr_state *s, uint64_t pc) {`);
@@ -242,6 +259,8 @@ export function emitTail(ctx: EmitContext, b: Block): string {
   b.slots.forEach((s, k) => {
     if (k > 0) out.push(`  RVR_FALLTHROUGH;`);
     out.push(`  case ${k}:; ${comment(s)}`);
+    for (const line of meter.tailCheck(s, kconst(64, s.pc))) out.push(`    ${line}`);
+    const retire = meter.tailRetire(s);
     const i = s.instr;
     if (!i) {
       out.push(`    ${access.trap('RVR_TRAP_ILLEGAL_INSTRUCTION', s.pc, kconst(64, s.raw))}`);
@@ -251,14 +270,20 @@ export function emitTail(ctx: EmitContext, b: Block): string {
     const simple = emitSimple(i, s.pc, access);
     if (simple !== undefined) {
       if (simple) out.push(`    ${simple}`);
+      out.push(`    ${retire}`);
       return;
     }
     ended = true;
     switch (controlKind(i)) {
       case 'branch': {
         const t = staticTarget(xlen, s.pc, i);
-        const taken = t & 3 ? access.trap('RVR_TRAP_MISALIGNED_FETCH', s.pc, kconst(64, t)) : `return ${kconst(64, t)};`;
-        out.push(`    if (${branchCondition(i, access)}) ${taken}`);
+        if (t & 3) {
+          out.push(`    if (${branchCondition(i, access)}) ${access.trap('RVR_TRAP_MISALIGNED_FETCH', s.pc, kconst(64, t))}`);
+          out.push(`    ${retire}`);
+        } else {
+          out.push(`    ${retire}`);
+          out.push(`    if (${branchCondition(i, access)}) return ${kconst(64, t)};`);
+        }
         out.push(`    return ${kconst(64, s.pc + 4)};`);
         break;
       }
@@ -268,6 +293,7 @@ export function emitTail(ctx: EmitContext, b: Block): string {
           out.push(`    ${access.trap('RVR_TRAP_MISALIGNED_FETCH', s.pc, kconst(64, t))}`);
         } else {
           if (i.rd) out.push(`    ${access.set(i.rd, kconst(xlen, s.pc + 4))}`);
+          out.push(`    ${retire}`);
           out.push(`    return ${kconst(64, t)};`);
         }
         break;
@@ -277,10 +303,12 @@ export function emitTail(ctx: EmitContext, b: Block): string {
         out.push(`      uint64_t t = (uint64_t)((${access.get(i.rs1)} + ${kconst(xlen, i.imm)}) & ~(ureg)1);`);
         out.push(`      if (RVR_UNLIKELY(t & 2)) ${access.trap('RVR_TRAP_MISALIGNED_FETCH', s.pc, 't')}`);
         if (i.rd) out.push(`      ${access.set(i.rd, kconst(xlen, s.pc + 4))}`);
+        out.push(`      ${retire}`);
         out.push(`      return t;`);
         out.push(`    }`);
         break;
       case 'ecall':
+        out.push(`    ${retire}`);
         out.push(`    s->pc = ${kconst(64, s.pc)};`);
         out.push(`    if (s->ecall(s)) return RVR_STOP;`);
         out.push(`    return ${kconst(64, s.pc + 4)};`);

@@ -45,6 +45,9 @@ export interface NativeRunResult {
   trapValue: bigint;
   pc: bigint;
   instret: bigint;
+  cost: bigint;
+  /** Retired instructions per class (abi.h enum rvr_class order). */
+  classCounts: bigint[];
   stdout: Buffer;
   stderr: Buffer;
   publicOutput: Buffer;
@@ -54,7 +57,7 @@ export interface NativeRunResult {
 /** A guest machine: one arena and register file. */
 export interface NativeMachine {
   /** Runs on a worker thread; rejects if the machine is running, stopped or disposed. */
-  run(): Promise<NativeRunResult>;
+  run(limits?: { maxInstructions?: bigint; maxCost?: bigint }): Promise<NativeRunResult>;
   /** Copies `len` bytes out of the arena (RangeError outside it). */
   readMemory(addr: bigint | number, len: number): Buffer;
   /** Copies bytes into the arena (RangeError outside it). */

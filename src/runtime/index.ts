@@ -15,6 +15,7 @@ export {
   type ExecutionMode,
   type GuestInput,
   type MachineOptions,
+  type RunLimits,
   type RunResult,
   type SegmentInfo,
   type TrapCause,

@@ -9,7 +9,7 @@
 import path from 'node:path';
 
 import { STATUS, TRAP_CAUSES, type TrapCause } from '../isa/abi.js';
-import type { Xlen } from '../isa/types.js';
+import { INSTR_CLASSES, type InstrClass, type Xlen } from '../isa/types.js';
 import { loadAddon, type NativeMachine, type NativeProgram, type NativeRunResult } from './addon.js';
 
 export type { TrapCause } from '../isa/abi.js';
@@ -50,19 +50,35 @@ export interface SegmentInfo {
   flags: number;
 }
 
+/**
+ * Limits for one {@link Machine.run}. A run stops exactly at a limit, between two
+ * instructions, with status `running` (instruction budget) or `out_of_gas` (cost ceiling);
+ * calling `run` again continues from there.
+ */
+export interface RunLimits {
+  /** Stop after this many more instructions retire. */
+  maxInstructions?: bigint | number;
+  /** Stop before the instruction that would take the total cost past this (metered_cost). */
+  maxCost?: bigint | number;
+}
+
 /** Outcome of {@link Machine.run}. */
 export interface RunResult {
   /** `exited` (exit/exit_group), `trapped` (see {@link RunResult.trap}) or `running` (stopped
    * by a limit; run again to continue). */
-  status: 'exited' | 'trapped' | 'running';
+  status: 'exited' | 'trapped' | 'running' | 'out_of_gas';
   /** Low 8 bits of the exit status, when `status` is `exited`. */
   exitCode?: number;
   /** The trap, when `status` is `trapped`. */
   trap?: TrapInfo;
   /** The guest pc when it stopped (on a trap, the faulting instruction). */
   pc: bigint;
-  /** Instructions retired, for metered modes (absent for `pure` libraries). */
+  /** Instructions retired so far (all runs of this machine). */
   instructions?: bigint;
+  /** Retired instructions per class (metered and metered_cost libraries). */
+  classCounts?: Record<InstrClass, bigint>;
+  /** Cost so far: the sum of the cost table's weights (metered_cost libraries). */
+  cost?: bigint;
   /** Bytes the guest wrote to fd 1 during this run. */
   stdout: Buffer;
   /** Bytes the guest wrote to fd 2 during this run. */
@@ -179,11 +195,11 @@ export class Program {
     return new Machine(this, native);
   }
 
-  /** Creates a machine, runs it to completion and disposes of it. */
-  async run(opts: MachineOptions = {}): Promise<RunResult> {
+  /** Creates a machine, runs it (to completion, or to a limit) and disposes of it. */
+  async run(opts: MachineOptions & RunLimits = {}): Promise<RunResult> {
     const machine = this.createMachine(opts);
     try {
-      return await machine.run();
+      return await machine.run({ maxInstructions: opts.maxInstructions, maxCost: opts.maxCost });
     } finally {
       machine.dispose();
     }
@@ -212,8 +228,21 @@ export class Machine {
    * @throws (rejects) when the machine is already running, has already stopped, is disposed,
    * or the host failed (e.g. out of memory).
    */
-  async run(): Promise<RunResult> {
-    return this.#convert(await this.#native.run());
+  async run(limits: RunLimits = {}): Promise<RunResult> {
+    const checked: { maxInstructions?: bigint; maxCost?: bigint } = {};
+    for (const key of ['maxInstructions', 'maxCost'] as const) {
+      const v = limits[key];
+      if (v === undefined) continue;
+      const b = typeof v === 'number' && Number.isSafeInteger(v) ? BigInt(v) : v;
+      if (typeof b !== 'bigint' || b < 0n || b >= 1n << 64n) {
+        throw new RangeError(`${this.program.path}: ${key} must be a non-negative integer below 2^64`);
+      }
+      checked[key] = b;
+    }
+    if (checked.maxCost !== undefined && this.program.mode !== 'metered_cost') {
+      throw new Error(`${this.program.path}: maxCost needs a library built in metered_cost mode (this one is ${this.program.mode})`);
+    }
+    return this.#convert(await this.#native.run(checked));
   }
 
   /**
@@ -295,7 +324,11 @@ export class Machine {
       publicOutput: raw.publicOutput,
       registers: raw.registers,
     };
-    if (this.program.mode !== 'pure') result.instructions = raw.instret;
+    result.instructions = raw.instret;
+    if (this.program.mode !== 'pure') {
+      result.classCounts = Object.fromEntries(INSTR_CLASSES.map((c, i) => [c, raw.classCounts[i]])) as Record<InstrClass, bigint>;
+    }
+    if (this.program.mode === 'metered_cost') result.cost = raw.cost;
     if (raw.status === STATUS.exited) {
       result.status = 'exited';
       result.exitCode = raw.exitCode;
@@ -311,7 +344,9 @@ export class Machine {
         value: raw.trapValue,
         message: formatTrap(name, raw.trapPc, raw.trapValue),
       };
-    } else if (raw.status !== STATUS.running) {
+    } else if (raw.status === STATUS.out_of_gas) {
+      result.status = 'out_of_gas';
+    } else if (raw.status !== STATUS.running && raw.status !== STATUS.suspended) {
       throw new Error(`${this.program.path}: guest stopped with invalid status ${raw.status}`);
     }
     return result;

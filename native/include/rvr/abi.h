@@ -23,6 +23,20 @@ enum rvr_status {
   RVR_RUNNING = 0,
   RVR_EXITED = 1,
   RVR_TRAPPED = 2,
+  RVR_SUSPENDED = 3,   /* instret reached insn_limit; pc is the next instruction */
+  RVR_OUT_OF_GAS = 4,  /* the instruction at pc would take cost past cost_limit; not executed */
+};
+
+/* Instruction classes for metering (index into class_counts), as src/isa/types.ts orders them. */
+enum rvr_class {
+  RVR_CLASS_ALU = 0,
+  RVR_CLASS_MULDIV = 1,
+  RVR_CLASS_LOAD = 2,
+  RVR_CLASS_STORE = 3,
+  RVR_CLASS_BRANCH = 4,
+  RVR_CLASS_JUMP = 5,
+  RVR_CLASS_SYSTEM = 6,
+  RVR_CLASS_COUNT = 8 /* room for extension classes */
 };
 
 enum rvr_trap_cause {
@@ -54,7 +68,7 @@ struct rvr_state {
   uint64_t x[32];       /* integer registers; RV32 values are kept zero-extended */
   uint64_t pc;          /* next pc to run; on a trap, the faulting instruction */
   uint8_t *mem;         /* arena base: guest address a lives at mem[a] */
-  uint64_t instret;     /* instructions retired, where the mode counts them */
+  uint64_t instret;     /* instructions retired (every mode counts them) */
   uint32_t status;      /* enum rvr_status */
   int32_t exit_code;    /* low 8 bits of the exit status, as a Linux parent sees it */
   uint32_t trap_cause;  /* enum rvr_trap_cause */
@@ -69,6 +83,15 @@ struct rvr_state {
    * the guest on; 0 disables nesting entirely.
    */
   uint64_t stack_limit;
+  /*
+   * Limits, exact to the instruction. The run stops with RVR_SUSPENDED before the instruction
+   * that would make instret exceed insn_limit, and with RVR_OUT_OF_GAS (metered_cost) before the
+   * one that would make cost exceed cost_limit. UINT64_MAX means no limit.
+   */
+  uint64_t insn_limit;
+  uint64_t cost;        /* metered_cost: sum of class weights of retired instructions */
+  uint64_t cost_limit;
+  uint64_t class_counts[RVR_CLASS_COUNT]; /* metered, metered_cost: retired per class */
 };
 
 typedef struct {
