@@ -180,3 +180,28 @@ describe('pure libraries', () => {
     await expect(fresh.run({ maxCost: 1n })).rejects.toThrow(/maxCost needs a library built in metered_cost mode/);
   });
 });
+
+describe.each(GUEST_ISAS)('%s segments', (isa) => {
+  it.each(['hello', 'syscalls'])('%s: every segment equals the interpreter, also across suspended runs', async (name) => {
+    const { elf, input } = await load(name, isa);
+    const program = await Program.load(await recompiled(elf, { mode: 'metered_cost', costTable }));
+    const view = (segs: { start: bigint; length: bigint; classCounts?: Record<string, bigint>; cost?: bigint }[]) =>
+      segs.map((s) => ({ start: String(s.start), length: String(s.length), classes: show(s.classCounts ?? {}), cost: String(s.cost) }));
+    for (const segmentSize of [1n, 3n, 7n, 1000n]) {
+      const oracle = interpret(elf, { input, costTable, segmentSize });
+      const whole = await program.run({ input, segmentSize });
+      expect(whole.status).toBe('exited');
+      expect(view(whole.segments!)).toEqual(view(oracle.segments));
+      const total = whole.segments!.reduce((n, s) => n + s.length, 0n);
+      expect(total).toBe(oracle.instret);
+
+      // The same with the run cut into pieces at odd instruction counts.
+      const m = program.createMachine({ input, segmentSize });
+      let r: RunResult;
+      do r = await m.run({ maxInstructions: 337n });
+      while (r.status === 'running');
+      expect(view(r.segments!)).toEqual(view(oracle.segments));
+      m.dispose();
+    }
+  }, 600_000);
+});

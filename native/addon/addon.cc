@@ -14,6 +14,7 @@
 //              running, disposed, dispose() }
 #include <dlfcn.h>
 #include <pthread.h>
+#include <algorithm>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -70,10 +71,24 @@ struct Library {
 
 // One guest machine: arena, register state and host context. Shared between the Machine JS
 // object and an in-flight run, so disposing a running machine frees it only after the run.
+// A metering segment: `length` instructions from instret `start`, with what they retired.
+struct Segment {
+  uint64_t start = 0;
+  uint64_t length = 0;
+  uint64_t cost = 0;
+  uint64_t class_counts[RVR_CLASS_COUNT] = {};
+};
+
 struct MachineCore {
   std::shared_ptr<Library> lib;
   rvr_state state{};
   HostContext host;
+  // Segments: boundaries every segment_size instructions (0 = none); the guest loop stops
+  // at each boundary, closes the segment and goes on. `open` holds the counters at its start.
+  uint64_t segment_size = 0;
+  Segment open;
+  std::vector<Segment> segments;
+  uint64_t run_limit = UINT64_MAX;  // this run's absolute instruction limit
   uint8_t *arena = nullptr;
   size_t map_len = 0;
   bool running = false;  // only touched on the JS thread
@@ -210,10 +225,39 @@ void *GuestThread(void *arg) {
   char probe;
   core->state.stack_limit = reinterpret_cast<uintptr_t>(&probe) - (kGuestStackSize - kGuestStackReserve);
   // The library's run() returns once status != RUNNING (abi.h); keep calling it otherwise.
+  rvr_state &s = core->state;
   do {
-    desc->run(&core->state);
-  } while (core->state.status == RVR_RUNNING && core->host.error.empty());
+    uint64_t boundary = UINT64_MAX;
+    if (core->segment_size != 0) {
+      boundary = core->open.start + core->segment_size;
+      s.insn_limit = std::min(core->run_limit, boundary);
+    }
+    desc->run(&s);
+    if (s.status == RVR_SUSPENDED && s.instret == boundary) {
+      Segment &seg = core->open;
+      seg.length = core->segment_size;
+      seg.cost = s.cost - seg.cost;
+      for (int i = 0; i < RVR_CLASS_COUNT; i++) seg.class_counts[i] = s.class_counts[i] - seg.class_counts[i];
+      core->segments.push_back(seg);
+      seg = Segment{};
+      seg.start = s.instret;
+      seg.cost = s.cost;
+      std::memcpy(seg.class_counts, s.class_counts, sizeof seg.class_counts);
+      if (s.instret < core->run_limit) s.status = RVR_RUNNING;
+    }
+  } while (s.status == RVR_RUNNING && core->host.error.empty());
   return nullptr;
+}
+
+Napi::Object SegmentObject(Napi::Env env, const Segment &seg) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("start", Napi::BigInt::New(env, seg.start));
+  o.Set("length", Napi::BigInt::New(env, seg.length));
+  o.Set("cost", Napi::BigInt::New(env, seg.cost));
+  Napi::Array classes = Napi::Array::New(env, RVR_CLASS_COUNT);
+  for (uint32_t i = 0; i < RVR_CLASS_COUNT; i++) classes.Set(i, Napi::BigInt::New(env, seg.class_counts[i]));
+  o.Set("classCounts", classes);
+  return o;
 }
 
 Napi::Object ResultObject(Napi::Env env, MachineCore &core) {
@@ -230,6 +274,20 @@ Napi::Object ResultObject(Napi::Env env, MachineCore &core) {
   Napi::Array classes = Napi::Array::New(env, RVR_CLASS_COUNT);
   for (uint32_t i = 0; i < RVR_CLASS_COUNT; i++) classes.Set(i, Napi::BigInt::New(env, s.class_counts[i]));
   r.Set("classCounts", classes);
+  if (core.segment_size != 0) {
+    // Every segment so far: the closed ones, then the open one if anything retired in it.
+    Napi::Array segs = Napi::Array::New(env);
+    uint32_t n = 0;
+    for (const Segment &seg : core.segments) segs.Set(n++, SegmentObject(env, seg));
+    if (s.instret > core.open.start) {
+      Segment cur = core.open;
+      cur.length = s.instret - cur.start;
+      cur.cost = s.cost - cur.cost;
+      for (int i = 0; i < RVR_CLASS_COUNT; i++) cur.class_counts[i] = s.class_counts[i] - cur.class_counts[i];
+      segs.Set(n++, SegmentObject(env, cur));
+    }
+    r.Set("segments", segs);
+  }
   static const char *const kNames[kOutputStreams] = {"stdout", "stderr", "publicOutput"};
   for (int i = 0; i < kOutputStreams; i++) {
     std::vector<uint8_t> &out = core.host.output[i];
@@ -364,6 +422,7 @@ class MachineWrap : public Napi::ObjectWrap<MachineWrap> {
     }
     rvr_state &st = core_->state;
     st.insn_limit = budget > UINT64_MAX - st.instret ? UINT64_MAX : st.instret + budget;
+    core_->run_limit = st.insn_limit;
     st.cost_limit = ceiling;
     st.status = RVR_RUNNING;
     RunWorker *worker = new RunWorker(env, core_);
@@ -567,6 +626,13 @@ class Addon : public Napi::Addon<Addon> {
     if (info.Length() >= 2 && !info[1].IsUndefined() && !info[1].IsNull()) {
       auto bytes = BytesOf(env, info[1], "createMachine: input");
       if (bytes.second != 0) h.input.assign(bytes.first, bytes.first + bytes.second);
+    }
+    if (info.Length() >= 3 && info[2].IsObject()) {
+      Napi::Value size = info[2].As<Napi::Object>().Get("segmentSize");
+      if (!size.IsUndefined()) {
+        core->segment_size = ToU64(env, size, "createMachine: segmentSize");
+        if (core->segment_size == 0) throw Napi::RangeError::New(env, "createMachine: segmentSize must be positive");
+      }
     }
     h.xlen = d.xlen;
     h.mem_size = uint64_t{1} << d.mem_bits;

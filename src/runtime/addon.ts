@@ -48,6 +48,8 @@ export interface NativeRunResult {
   cost: bigint;
   /** Retired instructions per class (abi.h enum rvr_class order). */
   classCounts: bigint[];
+  /** Present when the machine was created with a segment size. */
+  segments?: { start: bigint; length: bigint; cost: bigint; classCounts: bigint[] }[];
   stdout: Buffer;
   stderr: Buffer;
   publicOutput: Buffer;
@@ -80,7 +82,7 @@ export interface NativeAddon {
   /** dlopens and validates a guest library; throws an Error naming the file on failure. */
   loadProgram(path: string): NativeProgram;
   /** Allocates an arena, copies the segments in and sets up the initial state. */
-  createMachine(program: NativeProgram, input?: Uint8Array): NativeMachine;
+  createMachine(program: NativeProgram, input?: Uint8Array, options?: { segmentSize?: bigint }): NativeMachine;
 }
 
 /** The repository (package) root: this module is `src/runtime/addon.ts` or `dist/runtime/addon.js`. */

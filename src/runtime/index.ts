@@ -17,6 +17,7 @@ export {
   type MachineOptions,
   type RunLimits,
   type RunResult,
+  type SegmentRecord,
   type SegmentInfo,
   type TrapCause,
   type TrapInfo,

@@ -26,6 +26,11 @@ export type GuestInput = Uint8Array | string;
 export interface MachineOptions {
   /** The guest's input stream (fd 0). Empty when omitted. */
   input?: GuestInput;
+  /**
+   * Report segments: a new one starts every `segmentSize` retired instructions (exactly),
+   * each with its start, length, per-class counts and cost.
+   */
+  segmentSize?: bigint | number;
 }
 
 /** A guest trap: the machine stopped at a faulting instruction. */
@@ -62,6 +67,19 @@ export interface RunLimits {
   maxCost?: bigint | number;
 }
 
+/** One metering segment: `length` instructions starting at instruction index `start`. */
+export interface SegmentRecord {
+  start: bigint;
+  length: bigint;
+  /** Per class (metered modes). */
+  classCounts?: Record<InstrClass, bigint>;
+  /** Cost (metered_cost). */
+  cost?: bigint;
+}
+
+const classRecord = (counts: readonly bigint[]): Record<InstrClass, bigint> =>
+  Object.fromEntries(INSTR_CLASSES.map((c, i) => [c, counts[i]])) as Record<InstrClass, bigint>;
+
 /** Outcome of {@link Machine.run}. */
 export interface RunResult {
   /** `exited` (exit/exit_group), `trapped` (see {@link RunResult.trap}) or `running` (stopped
@@ -79,6 +97,8 @@ export interface RunResult {
   classCounts?: Record<InstrClass, bigint>;
   /** Cost so far: the sum of the cost table's weights (metered_cost libraries). */
   cost?: bigint;
+  /** All segments so far, when the machine has a segment size (the last may be partial). */
+  segments?: SegmentRecord[];
   /** Bytes the guest wrote to fd 1 during this run. */
   stdout: Buffer;
   /** Bytes the guest wrote to fd 2 during this run. */
@@ -191,7 +211,12 @@ export class Program {
 
   /** Creates a fresh machine: new arena with the initial image, registers and streams. */
   createMachine(opts: MachineOptions = {}): Machine {
-    const native = loadAddon().createMachine(this.#native, toBytes(opts.input));
+    let segmentSize: bigint | undefined;
+    if (opts.segmentSize !== undefined) {
+      segmentSize = BigInt(opts.segmentSize);
+      if (segmentSize <= 0n || segmentSize >= 1n << 64n) throw new RangeError(`${this.path}: segmentSize must be a positive integer below 2^64`);
+    }
+    const native = loadAddon().createMachine(this.#native, toBytes(opts.input), segmentSize === undefined ? {} : { segmentSize });
     return new Machine(this, native);
   }
 
@@ -326,9 +351,17 @@ export class Machine {
     };
     result.instructions = raw.instret;
     if (this.program.mode !== 'pure') {
-      result.classCounts = Object.fromEntries(INSTR_CLASSES.map((c, i) => [c, raw.classCounts[i]])) as Record<InstrClass, bigint>;
+      result.classCounts = classRecord(raw.classCounts);
     }
     if (this.program.mode === 'metered_cost') result.cost = raw.cost;
+    if (raw.segments) {
+      result.segments = raw.segments.map((seg) => ({
+        start: seg.start,
+        length: seg.length,
+        ...(this.program.mode !== 'pure' ? { classCounts: classRecord(seg.classCounts) } : {}),
+        ...(this.program.mode === 'metered_cost' ? { cost: seg.cost } : {}),
+      }));
+    }
     if (raw.status === STATUS.exited) {
       result.status = 'exited';
       result.exitCode = raw.exitCode;
