@@ -33,6 +33,27 @@ describe('rvr CLI', () => {
     expect(r.exitCode).toBe(rec.exitCode);
   });
 
+  it('runs metered modes with limits and segments, reporting counts as JSON', async () => {
+    const elf = await guestElf('hello', 'rv64im');
+    const full = JSON.parse((await rvr(['run', elf, '--mode', 'metered', '--segment-size', '1000', '--json'])).stdout);
+    expect(full.status).toBe('exited');
+    const total = BigInt(full.instructions);
+    expect(full.segments.reduce((n: bigint, s: { length: string }) => n + BigInt(s.length), 0n)).toBe(total);
+    expect(Object.values(full.classCounts as Record<string, string>).reduce((n, c) => n + BigInt(c), 0n)).toBe(total);
+
+    const cut = await rvr(['run', elf, '--mode', 'metered', '--max-insns', '100', '--json']);
+    expect(cut.exitCode).toBe(134);
+    expect(JSON.parse(cut.stdout)).toMatchObject({ status: 'running', instructions: '100' });
+
+    const gas = await rvr(['run', elf, '--mode', 'metered_cost', '--max-cost', '500']);
+    expect(gas.exitCode).toBe(134);
+    expect(gas.stderr).toMatch(/^rvr: guest stopped \(out of gas\) after \d+ instructions at pc 0x[0-9a-f]+$/m);
+
+    const bad = await rvr(['run', elf, '--max-insns', 'lots']);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toMatch(/--max-insns takes a whole number/);
+  });
+
   it('disassembles', async () => {
     const r = await rvr(['disasm', await guestElf('hello', 'rv32im')]);
     expect(r.exitCode).toBe(0);

@@ -12,6 +12,7 @@ import { buildProgram, type BuildOptions } from '../build/program.js';
 import { readElf } from '../elf/parse.js';
 import { PF_X } from '../elf/types.js';
 import type { ExecutionMode } from '../emit/project.js';
+import { parseCostTable } from '../isa/cost.js';
 import { disassemble } from '../isa/disasm.js';
 import { Program, type RunResult } from '../runtime/index.js';
 
@@ -31,6 +32,7 @@ build options:
   --march LEVEL          host CPU level (default x86-64-v2 on x86-64); never 'native'
   -O, --opt LEVEL        C optimisation level, e.g. 2 or s (default 2)
   --keep-c DIR           keep the generated C project in DIR
+  --cost-table FILE      metered_cost weights per instruction class (JSON; default built in)
 
 cc options:
   --isa ISA              rv64im (default) | rv32im
@@ -39,8 +41,12 @@ run options:
   --input FILE           guest input stream (fd 0); '-' reads this process's stdin
   --public-out FILE      write the guest's public output (fd 3) to FILE ('-' = stdout)
   --json                 print the result record as JSON instead of passing output through
+  --max-insns N          stop after N instructions (exactly); status 'running'
+  --max-cost N           stop before the cost would exceed N (metered_cost); status 'out_of_gas'
+  --segment-size N       report a segment every N instructions (with --json)
 
-A trapped guest exits with status 133 and a one-line message on stderr.`;
+A trapped guest exits with status 133 and a one-line message on stderr; a run stopped by
+--max-insns or --max-cost exits with 134.`;
 
 const OPTIONS = {
   output: { type: 'string', short: 'o' },
@@ -53,6 +59,10 @@ const OPTIONS = {
   input: { type: 'string' },
   'public-out': { type: 'string' },
   json: { type: 'boolean' },
+  'max-insns': { type: 'string' },
+  'max-cost': { type: 'string' },
+  'segment-size': { type: 'string' },
+  'cost-table': { type: 'string' },
   isa: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
@@ -62,9 +72,24 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositi
 class UsageError extends Error {}
 
 export const TRAP_EXIT_CODE = 133;
+export const LIMIT_EXIT_CODE = 134;
 
-function buildOptions(v: Values): BuildOptions {
+function count(v: Values, key: 'max-insns' | 'max-cost' | 'segment-size'): bigint | undefined {
+  const text = v[key];
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text)) throw new UsageError(`--${key} takes a whole number, not '${text}'`);
+  return BigInt(text);
+}
+
+async function buildOptions(v: Values): Promise<BuildOptions> {
   const opts: BuildOptions = {};
+  if (v['cost-table'] !== undefined) {
+    const file = v['cost-table'];
+    const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+      throw new Error(`${file}: cannot read cost table (${e.code ?? e.message})`);
+    });
+    opts.costTable = parseCostTable(text, file);
+  }
   if (v.mode !== undefined) {
     if (!['pure', 'metered', 'metered_cost'].includes(v.mode)) throw new UsageError(`unknown mode '${v.mode}' (pure, metered, metered_cost)`);
     opts.mode = v.mode as ExecutionMode;
@@ -111,7 +136,7 @@ async function readInput(v: Values): Promise<Uint8Array> {
 async function cmdBuild(args: string[], v: Values): Promise<number> {
   if (args.length !== 1) throw new UsageError('build takes one guest ELF');
   if (!v.output) throw new UsageError('build needs -o <lib.so>');
-  const r = await buildProgram(args[0], v.output, buildOptions(v));
+  const r = await buildProgram(args[0], v.output, await buildOptions(v));
   const s = r.project.summary;
   process.stderr.write(
     `rvr: built ${v.output} (rv${s.xlen}im, ${s.mode}, ${s.instructions} instructions in ${s.regions} functions` +
@@ -126,7 +151,17 @@ function resultRecord(r: RunResult): Record<string, unknown> {
     status: r.status,
     exitCode: r.exitCode ?? null,
     trap: r.trap ? { cause: r.trap.cause, pc: `0x${r.trap.pc.toString(16)}`, value: `0x${r.trap.value.toString(16)}`, message: r.trap.message } : null,
+    pc: `0x${r.pc.toString(16)}`,
     instructions: r.instructions?.toString() ?? null,
+    classCounts: r.classCounts ? Object.fromEntries(Object.entries(r.classCounts).map(([k, n]) => [k, n.toString()])) : null,
+    cost: r.cost?.toString() ?? null,
+    segments:
+      r.segments?.map((seg) => ({
+        start: seg.start.toString(),
+        length: seg.length.toString(),
+        ...(seg.classCounts ? { classCounts: Object.fromEntries(Object.entries(seg.classCounts).map(([k, n]) => [k, n.toString()])) } : {}),
+        ...(seg.cost !== undefined ? { cost: seg.cost.toString() } : {}),
+      })) ?? null,
     stdout: r.stdout.toString('utf8'),
     stderr: r.stderr.toString('utf8'),
     publicOutput: r.publicOutput.toString('hex'),
@@ -142,10 +177,16 @@ async function cmdRun(args: string[], v: Values): Promise<number> {
     if (await isGuestElf(path)) {
       tmp = await mkdtemp(join(tmpdir(), 'rvr-run-'));
       lib = join(tmp, 'guest.so');
-      await buildProgram(path, lib, buildOptions(v));
+      await buildProgram(path, lib, await buildOptions(v));
     }
     const program = await Program.load(lib);
-    const result = await program.run({ input: await readInput(v) });
+    const segmentSize = count(v, 'segment-size');
+    const result = await program.run({
+      input: await readInput(v),
+      maxInstructions: count(v, 'max-insns'),
+      maxCost: count(v, 'max-cost'),
+      ...(segmentSize !== undefined ? { segmentSize } : {}),
+    });
     if (v.json) {
       process.stdout.write(JSON.stringify(resultRecord(result), null, 2) + '\n');
     } else {
@@ -157,6 +198,13 @@ async function cmdRun(args: string[], v: Values): Promise<number> {
     if (result.status === 'trapped') {
       if (!v.json) process.stderr.write(`rvr: guest trapped: ${result.trap!.message}\n`);
       return TRAP_EXIT_CODE;
+    }
+    if (result.status === 'running' || result.status === 'out_of_gas') {
+      if (!v.json) {
+        const why = result.status === 'running' ? 'instruction limit' : 'out of gas';
+        process.stderr.write(`rvr: guest stopped (${why}) after ${result.instructions} instructions at pc 0x${result.pc.toString(16)}\n`);
+      }
+      return LIMIT_EXIT_CODE;
     }
     return result.exitCode ?? 0;
   } finally {
