@@ -31,7 +31,7 @@ export const FD_STDERR = 2;
 export const FD_PUBLIC = 3;
 
 /** Result status of a run; numbering matches enum rvr_status in abi.h. */
-export const STATUS = { running: 0, exited: 1, trapped: 2 } as const;
+export const STATUS = { running: 0, exited: 1, trapped: 2, suspended: 3, out_of_gas: 4 } as const;
 
 /** Trap causes; numbering matches enum rvr_trap_cause in abi.h. */
 export const TRAP_CAUSES = [
