@@ -9,9 +9,15 @@
  *   - the reference interpreter and the recompiled library at scale 1 (interp/recompiled).
  *
  * Prints a table with the ratios, the recompiled/native geomean and whether the speed bars hold
- * (geomean ≤ 2× native; faster than qemu-user on every benchmark). Exit status 0 even when a bar
- * is missed; 1 on any disagreement between executors or a failed build; 2 on a usage error.
- * See `node bench/run.mjs --help`.
+ * (geomean ≤ 2× native; faster than qemu-user on every benchmark).
+ *
+ * Then the execution-mode comparison (bench/lib/modes.mjs; alone with --modes-only): the guest
+ * recompiled as pure, metered and metered_cost, timed as pure, pure with a limit never reached,
+ * pure in 100 pieces, metered, metered_cost and metered_cost with a cost ceiling never reached,
+ * with the goals metered ≤ 1.15×, metered_cost ≤ 1.10× and pure with a limit ≤ 1.05× pure.
+ *
+ * Exit status 0 even when a bar or goal is missed; 1 on any disagreement between executors or
+ * modes, or a failed build; 2 on a usage error. See `node bench/run.mjs --help`.
  */
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -33,6 +39,10 @@ function progress(msg) {
 
 /** @param {number} v */
 const fmt = (v) => `${v.toFixed(1)} ms`;
+
+/** Libraries built by the main comparison, reused by the mode comparison: `<isa>/<name>`. */
+/** @type {Map<string, import('./lib/build.mjs').BuiltBenchmark>} */
+const builtByKey = new Map();
 
 /**
  * Measures one benchmark for one ISA.
@@ -60,6 +70,7 @@ async function measure(bench, isa, host, opts) {
 
   progress(`${label}: building`);
   const built = await buildBenchmark(bench, isa, host);
+  builtByKey.set(`${isa}/${bench.name}`, built);
   progress(
     `${label}: built (elf ${fmt(built.timings.elfMs)}, native ${fmt(built.timings.nativeMs)}, ` +
       `codegen ${fmt(built.timings.codegenMs)}, C compile ${fmt(built.timings.compileMs)})`,
@@ -108,6 +119,32 @@ async function measure(bench, isa, host, opts) {
   return row;
 }
 
+/**
+ * Builds the three mode libraries of one benchmark (reusing the main pure library when there is
+ * one) and measures the execution-mode variants.
+ * @param {import('./lib/build.mjs').Benchmark} bench
+ * @param {import('./lib/args.mjs').GuestIsa} isa
+ * @param {import('./lib/build.mjs').HostBuild} host
+ * @param {import('./lib/args.mjs').BenchOptions} opts
+ * @returns {Promise<import('./lib/modes.mjs').ModeRow>}
+ */
+async function measureModesOf(bench, isa, host, opts) {
+  const b = await import('./lib/build.mjs');
+  const { measureModes } = await import('./lib/modes.mjs');
+  const label = `[${isa}] ${bench.name}`;
+  const prior = builtByKey.get(`${isa}/${bench.name}`);
+  progress(`${label}: building mode libraries`);
+  const t0 = performance.now();
+  const elf = prior?.elf ?? (await b.buildElf(bench, isa));
+  const libraries = await b.buildModeLibraries(bench, isa, elf, host, prior?.library);
+  progress(`${label}: mode libraries built (${fmt(performance.now() - t0)})`);
+  const input = opts.quick ? SMALL_SCALE : DEFAULT_SCALE;
+  const scaleName = opts.quick ? 'scale 1' : 'default scale';
+  const row = await measureModes(bench.name, libraries, input, opts.runs, `${bench.name} ${isa} ${scaleName}`, progress);
+  for (const e of row.errors) progress(`MISMATCH ${e}`);
+  return row;
+}
+
 async function main() {
   /** @type {import('./lib/args.mjs').BenchOptions} */
   let opts;
@@ -121,7 +158,7 @@ async function main() {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  for (const f of ['build/program.js', 'build/guest.js', 'runtime/index.js', 'interp/index.js', 'elf/parse.js']) {
+  for (const f of ['build/program.js', 'build/guest.js', 'runtime/index.js', 'interp/index.js', 'elf/parse.js', 'isa/cost.js']) {
     if (!existsSync(path.join(ROOT, 'dist', f))) {
       process.stderr.write(`dist/${f} is missing: build first (npm run build)\n`);
       return 1;
@@ -141,7 +178,10 @@ async function main() {
   /** @type {Array<{ isa: string, rows: import('./lib/report.mjs').Row[] }>} */
   const sections = [];
   let failed = false;
-  for (const isa of opts.isas) {
+  const guestCc = b.guestCc();
+  const guestCcVersion = `${guestCc}: ${await b.toolVersion(guestCc)}`;
+  const guestFlags = `-O2 -march=${opts.isas.join('|')} (guest SDK flags of compileGuest)`;
+  for (const isa of opts.modesOnly ? [] : opts.isas) {
     /** @type {import('./lib/report.mjs').Row[]} */
     const rows = [];
     for (const bench of benches) {
@@ -166,26 +206,63 @@ async function main() {
     sections.push({ isa, rows });
   }
 
-  const guestCc = b.guestCc();
-  /** @type {import('./lib/report.mjs').Environment} */
-  const env = {
-    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-    cpu: r.cpuModel(),
-    cores: r.coreCount(),
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
-    node: process.version,
-    hostCc: `${host.cc}: ${host.version}`,
-    hostFlags: host.flags.join(' '),
-    guestCc: `${guestCc}: ${await b.toolVersion(guestCc)}`,
-    guestFlags: `-O2 -march=${opts.isas.join('|')} (guest SDK flags of compileGuest)`,
-    qemu: (await Promise.all(opts.isas.map((isa) => b.toolVersion(qemuFor(isa))))).join('; '),
-    runs: opts.runs,
-    spawnMs: await spawnOverheadMs(opts.runs),
-    scale: opts.quick ? 'scale 1 (quick)' : 'default scale (empty input)',
-  };
-  process.stdout.write(r.formatReport(env, sections, { markdown: opts.markdown, quick: opts.quick }));
+  if (!opts.modesOnly) {
+    /** @type {import('./lib/report.mjs').Environment} */
+    const env = {
+      date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      cpu: r.cpuModel(),
+      cores: r.coreCount(),
+      os: `${os.type()} ${os.release()} ${os.arch()}`,
+      node: process.version,
+      hostCc: `${host.cc}: ${host.version}`,
+      hostFlags: host.flags.join(' '),
+      guestCc: guestCcVersion,
+      guestFlags,
+      qemu: (await Promise.all(opts.isas.map((isa) => b.toolVersion(qemuFor(isa))))).join('; '),
+      runs: opts.runs,
+      spawnMs: await spawnOverheadMs(opts.runs),
+      scale: opts.quick ? 'scale 1 (quick)' : 'default scale (empty input)',
+    };
+    process.stdout.write(r.formatReport(env, sections, { markdown: opts.markdown, quick: opts.quick }));
+  }
+
+  if (opts.modes || opts.modesOnly) {
+    const m = await import('./lib/modes.mjs');
+    /** @type {Array<{ isa: string, rows: import('./lib/modes.mjs').ModeRow[] }>} */
+    const modeSections = [];
+    for (const isa of opts.isas) {
+      /** @type {import('./lib/modes.mjs').ModeRow[]} */
+      const rows = [];
+      for (const bench of benches) {
+        try {
+          rows.push(await measureModesOf(bench, isa, host, opts));
+        } catch (err) {
+          const msg = `${bench.name} ${isa} (execution modes): ${/** @type {Error} */ (err).message}`;
+          progress(`ERROR ${msg}`);
+          rows.push({ name: bench.name, instructions: undefined, ms: {}, pieces: undefined, errors: [msg] });
+        }
+        failed ||= rows[rows.length - 1].errors.length > 0;
+      }
+      modeSections.push({ isa, rows });
+    }
+    /** @type {import('./lib/modes.mjs').ModesEnvironment} */
+    const menv = {
+      date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      machine: `${r.cpuModel()}, ${r.coreCount()} logical cores, ${os.type()} ${os.release()} ${os.arch()}`,
+      node: process.version,
+      hostCc: `${host.cc}: ${host.version}`,
+      hostFlags: host.flags.join(' '),
+      guestCc: guestCcVersion,
+      guestFlags,
+      runs: opts.runs,
+      scale: opts.quick ? 'scale 1 (quick)' : 'default scale (empty input)',
+    };
+    process.stdout.write(
+      m.formatModesReport(opts.modesOnly ? menv : undefined, menv, modeSections, { markdown: opts.markdown, quick: opts.quick }),
+    );
+  }
   if (failed) {
-    process.stderr.write('\nbench: FAILED — executors disagree or a build failed (see ERROR lines above)\n');
+    process.stderr.write('\nbench: FAILED — executors or execution modes disagree, or a build failed (see ERROR lines above)\n');
     return 1;
   }
   return 0;

@@ -12,6 +12,8 @@ import { parseArgs } from 'node:util';
  * @property {boolean} quick Scale 1 only (smoke test; timings are not meaningful).
  * @property {boolean} interp Measure the reference interpreter at scale 1.
  * @property {string | undefined} guestsDir Alternative directory of benchmark guests.
+ * @property {boolean} modes Measure the execution modes (pure, limits, metered, metered_cost).
+ * @property {boolean} modesOnly Only the execution-mode comparison (no native, qemu, interpreter).
  * @property {boolean} help
  */
 
@@ -23,11 +25,14 @@ export const USAGE = `usage: node bench/run.mjs [options]
   --markdown                print a Markdown section for bench/RESULTS.md
   --quick                   scale 1 only, for smoke-testing (timings not meaningful)
   --no-interp               skip the reference interpreter
+  --modes-only              only the execution-mode comparison (pure, pure with limits,
+                            metered, metered_cost), not native/qemu/interpreter
+  --no-modes                skip the execution-mode comparison
   --guests DIR              benchmark guest sources (default bench/guests)
   -h, --help                this text
 
-Exit status: 0 when every executor agreed (even if a speed bar is missed), 1 on any
-mismatch or failed build, 2 on a usage error.`;
+Exit status: 0 when every executor and every execution mode agreed (even if a speed bar or
+a mode goal is missed), 1 on any mismatch or failed build, 2 on a usage error.`;
 
 /**
  * Parses `argv` (without node and the script).
@@ -45,6 +50,8 @@ export function parseBenchArgs(argv) {
       markdown: { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
       'no-interp': { type: 'boolean', default: false },
+      'modes-only': { type: 'boolean', default: false },
+      'no-modes': { type: 'boolean', default: false },
       guests: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -61,6 +68,7 @@ export function parseBenchArgs(argv) {
   if (!Number.isInteger(runs) || runs < 1 || runs > 100) {
     throw new Error(`--runs must be an integer from 1 to 100, got '${values.runs}'`);
   }
+  if (values['modes-only'] && values['no-modes']) throw new Error('--modes-only and --no-modes exclude each other');
   return {
     isas,
     runs,
@@ -69,6 +77,8 @@ export function parseBenchArgs(argv) {
     quick: values.quick,
     interp: !values['no-interp'],
     guestsDir: values.guests,
+    modes: !values['no-modes'],
+    modesOnly: values['modes-only'],
     help: values.help,
   };
 }

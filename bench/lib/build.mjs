@@ -94,7 +94,7 @@ export async function buildBenchmark(bench, isa, host) {
   const sourceDir = path.join(dir, `${bench.name}.c.d`);
 
   let t = performance.now();
-  await compileGuest({ sources: [bench.source], isa, output: elf, cwd: REPO_ROOT });
+  await buildElf(bench, isa);
   const elfMs = performance.now() - t;
 
   t = performance.now();
@@ -110,6 +110,59 @@ export async function buildBenchmark(bench, isa, host) {
   });
   checkSameFlags(built.flags, host.flags, bench.name);
   return { elf, native, library, sourceDir, timings: { elfMs, nativeMs, ...built.timings } };
+}
+
+/**
+ * Compiles the benchmark guest to `bench/.work/<isa>/<name>.elf` with the guest SDK.
+ * @param {Benchmark} bench
+ * @param {GuestIsa} isa
+ * @returns {Promise<string>} the ELF path.
+ */
+export async function buildElf(bench, isa) {
+  const dir = path.join(WORK_DIR, isa);
+  await mkdir(dir, { recursive: true });
+  const elf = path.join(dir, `${bench.name}.elf`);
+  await compileGuest({ sources: [bench.source], isa, output: elf, cwd: REPO_ROOT });
+  return elf;
+}
+
+/** Execution modes a library can be compiled for (src/emit/meter.ts). */
+export const MODES = /** @type {const} */ (['pure', 'metered', 'metered_cost']);
+
+/** @typedef {(typeof MODES)[number]} Mode */
+
+/**
+ * Builds one recompiled library per execution mode under `bench/.work/<isa>/modes/`, with the
+ * same compiler and flags as the main benchmark library (metered_cost uses the default cost
+ * table). The three builds run concurrently; nothing is timed meanwhile.
+ * @param {Benchmark} bench
+ * @param {GuestIsa} isa
+ * @param {string} elf The guest ELF.
+ * @param {HostBuild} host
+ * @param {string} [pureLibrary] An already built pure library to reuse (same options).
+ * @returns {Promise<Record<Mode, string>>} library path per mode.
+ */
+export async function buildModeLibraries(bench, isa, elf, host, pureLibrary) {
+  const dir = path.join(WORK_DIR, isa, 'modes');
+  await mkdir(dir, { recursive: true });
+  const paths = await Promise.all(
+    MODES.map(async (mode) => {
+      if (mode === 'pure' && pureLibrary !== undefined) return pureLibrary;
+      const library = path.join(dir, `${bench.name}.${mode}.so`);
+      const sourceDir = path.join(dir, `${bench.name}.${mode}.c.d`);
+      await rm(sourceDir, { recursive: true, force: true });
+      const built = await buildProgram(elf, library, {
+        cc: host.cc,
+        march: host.march,
+        optLevel: host.optLevel,
+        sourceDir,
+        mode,
+      });
+      checkSameFlags(built.flags, host.flags, `${bench.name} (${mode})`);
+      return library;
+    }),
+  );
+  return /** @type {Record<Mode, string>} */ (Object.fromEntries(MODES.map((m, i) => [m, paths[i]])));
 }
 
 /**
