@@ -17,6 +17,7 @@ import { decode } from '../src/isa/decode.js';
 import { Program, type RunResult } from '../src/runtime/index.js';
 import { GUEST_ISAS, guestElf, guestExpectation, listGuests, type GuestIsa } from './support/guests.js';
 import { recompiled } from './support/recompile.js';
+import { rng } from './support/rng.js';
 
 const guests = await listGuests();
 const costTable = DEFAULT_COST_TABLE;
@@ -43,18 +44,6 @@ describe.each(GUEST_ISAS)('%s metered_cost counts = interpreter', (isa) => {
     expect(got.cost).toBe(want.cost);
   }, 600_000);
 });
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** instret values at which the next instruction is an ecall (found by single-stepping). */
 function ecallPoints(elf: ElfFile, input: Buffer): bigint[] {

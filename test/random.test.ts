@@ -15,24 +15,13 @@ import type { Op, Xlen } from '../src/isa/types.js';
 import { Program } from '../src/runtime/index.js';
 import { encode, li, words } from './vectors/encode.js';
 import { recompiled } from './support/recompile.js';
+import { rng } from './support/rng.js';
 
 const CODE = 0x10000;
 const DATA = 0x200000; // register tables and dumps
 const SCRATCH = 0x300000; // x3 points at the middle of a 4 KiB window
 const MEMORY_BITS = 22;
 const SPILL = 0x7f8; // x0-relative slot used while dumping
-
-/** Deterministic PRNG (mulberry32) so a failure is reproducible from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const R_OPS: Op[] = ['add', 'sub', 'sll', 'slt', 'sltu', 'xor', 'srl', 'sra', 'or', 'and', 'mul', 'mulh', 'mulhsu', 'mulhu', 'div', 'divu', 'rem', 'remu'];
 const R_OPS64: Op[] = ['addw', 'subw', 'sllw', 'srlw', 'sraw', 'mulw', 'divw', 'divuw', 'remw', 'remuw'];
