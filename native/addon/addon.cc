@@ -233,6 +233,12 @@ void *GuestThread(void *arg) {
       s.insn_limit = std::min(core->run_limit, boundary);
     }
     desc->run(&s);
+    // Generated code does not count ALU instructions (abi.h): derive them while stopped.
+    if (desc->mode != RVR_MODE_PURE) {
+      uint64_t others = 0;
+      for (int i = RVR_CLASS_ALU + 1; i < RVR_CLASS_COUNT; i++) others += s.class_counts[i];
+      s.class_counts[RVR_CLASS_ALU] = s.instret - others;
+    }
     if (s.status == RVR_SUSPENDED && s.instret == boundary) {
       Segment &seg = core->open;
       seg.length = core->segment_size;

@@ -106,6 +106,12 @@ static inline ureg rvr_rem(ureg a, ureg b) {
 static inline ureg rvr_remu(ureg a, ureg b) { return b == 0 ? a : a % b; }
 ${divHelpers}
 
+/* What is left of a limit as a signed budget (clamped: a limit of UINT64_MAX never runs out). */
+static inline int64_t rvr_budget(uint64_t used, uint64_t limit) {
+  uint64_t d = limit > used ? limit - used : 0;
+  return d > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)d;
+}
+
 typedef uint64_t (*rvr_code_fn)(rvr_state *s, uint64_t pc);
 extern RVR_HIDDEN const rvr_code_fn rvr_code_table[];
 RVR_HIDDEN uint64_t rvr_trap(rvr_state *s, uint32_t cause, uint64_t pc, uint64_t value);

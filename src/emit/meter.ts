@@ -18,6 +18,13 @@ const CLASS_INDEX: Record<InstrClass, number> = Object.fromEntries(INSTR_CLASSES
 
 const classOf = (s: Slot): InstrClass | undefined => (s.instr ? instrClass(s.instr.op) : undefined);
 
+/**
+ * Classes whose counters generated code maintains. ALU is left out: every retired instruction
+ * has exactly one class, so the host derives alu = instret - (sum of the others) whenever the
+ * guest stops (rvr_abi.h), which saves a counter in the hottest blocks.
+ */
+const COUNTED_CLASSES: InstrClass[] = INSTR_CLASSES.filter((c) => c !== 'alu');
+
 export class Meter {
   readonly classes: boolean;
   readonly costs: boolean;
@@ -36,27 +43,32 @@ export class Meter {
     return this.costs && c ? this.weights![c] : 0n;
   }
 
-  /** Counter locals of region code, loaded at entry. */
+  /**
+   * Counter locals of region code, loaded at entry. Limits are kept as budgets that count
+   * down (`ileft`, `gleft`): a block costs one subtract and a sign test, and the state's
+   * counters are recovered from the fixed end points (`iend`, `gend`) when the locals are
+   * flushed.
+   */
   declarations(): string[] {
-    const out = ['uint64_t ic = s->instret;', 'const uint64_t ilim = s->insn_limit;'];
-    if (this.classes) out.push(...INSTR_CLASSES.map((c, i) => `uint64_t k_${c} = s->class_counts[${i}];`));
-    if (this.costs) out.push('uint64_t gas = s->cost;', 'const uint64_t glim = s->cost_limit; (void)glim;');
+    const out = ['int64_t ileft = rvr_budget(s->instret, s->insn_limit);', 'const uint64_t iend = s->instret + (uint64_t)ileft;'];
+    if (this.classes) out.push(...COUNTED_CLASSES.map((c) => `uint64_t k_${c} = s->class_counts[${CLASS_INDEX[c]}];`));
+    if (this.costs) out.push('int64_t gleft = rvr_budget(s->cost, s->cost_limit);', 'const uint64_t gend = s->cost + (uint64_t)gleft;');
     return out;
   }
 
   /** Store the counter locals into the state (before leaving or calling out). */
   flush(): string {
-    const out = ['s->instret = ic;'];
-    if (this.classes) out.push(...INSTR_CLASSES.map((c, i) => `s->class_counts[${i}] = k_${c};`));
-    if (this.costs) out.push('s->cost = gas;');
+    const out = ['s->instret = iend - (uint64_t)ileft;'];
+    if (this.classes) out.push(...COUNTED_CLASSES.map((c) => `s->class_counts[${CLASS_INDEX[c]}] = k_${c};`));
+    if (this.costs) out.push('s->cost = gend - (uint64_t)gleft;');
     return out.join(' ');
   }
 
   /** Reload the counter locals (after a call or system call changed the state). */
   reload(): string {
-    const out = ['ic = s->instret;'];
-    if (this.classes) out.push(...INSTR_CLASSES.map((c, i) => `k_${c} = s->class_counts[${i}];`));
-    if (this.costs) out.push('gas = s->cost;');
+    const out = ['ileft = (int64_t)(iend - s->instret);'];
+    if (this.classes) out.push(...COUNTED_CLASSES.map((c) => `k_${c} = s->class_counts[${CLASS_INDEX[c]}];`));
+    if (this.costs) out.push('gleft = (int64_t)(gend - s->cost);');
     return out.join(' ');
   }
 
@@ -65,34 +77,36 @@ export class Meter {
     let cost = 0n;
     for (const s of slots) {
       const c = classOf(s);
-      if (c) perClass.set(c, (perClass.get(c) ?? 0) + 1);
+      if (c && c !== 'alu') perClass.set(c, (perClass.get(c) ?? 0) + 1);
       cost += this.weight(s);
     }
     return { n: slots.length, perClass, cost };
   }
 
   /**
-   * Region code at the start of a block: if the block would cross a limit, `slow` (a statement
-   * that leaves for the block's tail); otherwise count the whole block.
+   * Region code at the start of a block: take the block's count from the budgets; if that
+   * crosses a limit, give it back and run `slow` (statements that leave for the block's tail);
+   * otherwise count the block's classes.
    */
   blockPrologue(b: Block, slow: string): string[] {
     const { n, perClass, cost } = this.sums(b.slots);
-    const cond = [`ic + ${n} > ilim`];
-    if (this.costs && cost > 0n) cond.push(`gas + ${cost}u > glim`);
-    const out = [`if (RVR_UNLIKELY(${cond.join(' || ')})) ${slow}`];
-    const adds = [`ic += ${n};`];
-    if (this.classes) for (const [c, k] of perClass) adds.push(`k_${c} += ${k};`);
-    if (this.costs && cost > 0n) adds.push(`gas += ${cost}u;`);
-    out.push(adds.join(' '));
+    const gas = this.costs && cost > 0n;
+    const out = [gas ? `ileft -= ${n}; gleft -= INT64_C(${cost});` : `ileft -= ${n};`];
+    out.push(
+      gas
+        ? `if (RVR_UNLIKELY((ileft | gleft) < 0)) { ileft += ${n}; gleft += INT64_C(${cost}); ${slow} }`
+        : `if (RVR_UNLIKELY(ileft < 0)) { ileft += ${n}; ${slow} }`,
+    );
+    if (this.classes && perClass.size > 0) out.push([...perClass].map(([c, k]) => `k_${c} += ${k};`).join(' '));
     return out;
   }
 
   /** Region code before a trap at slot k of the block: take back slots k.. (they did not retire). */
   trapAdjust(b: Block, k: number): string {
     const { n, perClass, cost } = this.sums(b.slots.slice(k));
-    const out = [`ic -= ${n};`];
+    const out = [`ileft += ${n};`];
     if (this.classes) for (const [c, m] of perClass) out.push(`k_${c} -= ${m};`);
-    if (this.costs && cost > 0n) out.push(`gas -= ${cost}u;`);
+    if (this.costs && cost > 0n) out.push(`gleft += INT64_C(${cost});`);
     return out.join(' ');
   }
 
@@ -108,7 +122,7 @@ export class Meter {
   tailRetire(s: Slot): string {
     const out = ['s->instret++;'];
     const c = classOf(s);
-    if (this.classes && c) out.push(`s->class_counts[${CLASS_INDEX[c]}]++;`);
+    if (this.classes && c && c !== 'alu') out.push(`s->class_counts[${CLASS_INDEX[c]}]++;`);
     const w = this.weight(s);
     if (this.costs && w > 0n) out.push(`s->cost += ${w}u;`);
     return out.join(' ');

@@ -107,7 +107,7 @@ export function emitRegion(ctx: EmitContext, region: Region): string {
     const next = region.blocks[bi + 1];
     body.push(`@label ${b.start}`);
     curBlock = b;
-    for (const line of ctx.meter.blockPrologue(b, `{ slowfn = ${tailFn(b.start)}; npc = ${kconst(64, b.start)}; goto slow; }`)) {
+    for (const line of ctx.meter.blockPrologue(b, `slowfn = ${tailFn(b.start)}; npc = ${kconst(64, b.start)}; goto slow;`)) {
       body.push(`  ${line}`);
     }
     let fallsThrough = true;

@@ -91,7 +91,12 @@ struct rvr_state {
   uint64_t insn_limit;
   uint64_t cost;        /* metered_cost: sum of class weights of retired instructions */
   uint64_t cost_limit;
-  uint64_t class_counts[RVR_CLASS_COUNT]; /* metered, metered_cost: retired per class */
+  /*
+   * metered, metered_cost: retired per class. Generated code leaves class_counts[RVR_CLASS_ALU]
+   * alone; every instruction has one class, so the host sets it to instret minus the others
+   * whenever run() returns.
+   */
+  uint64_t class_counts[RVR_CLASS_COUNT];
 };
 
 typedef struct {
