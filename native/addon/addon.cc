@@ -371,6 +371,9 @@ class MachineWrap : public Napi::ObjectWrap<MachineWrap> {
             InstanceMethod<&MachineWrap::ReadMemory>("readMemory"),
             InstanceMethod<&MachineWrap::WriteMemory>("writeMemory"),
             InstanceMethod<&MachineWrap::Dispose>("dispose"),
+            InstanceMethod<&MachineWrap::SaveState>("saveState"),
+            InstanceMethod<&MachineWrap::LoadState>("loadState"),
+            InstanceMethod<&MachineWrap::ChangedPages>("changedPages"),
             InstanceAccessor<&MachineWrap::GetRegisters, &MachineWrap::SetRegisters>("registers"),
             InstanceAccessor<&MachineWrap::GetPc, &MachineWrap::SetPc>("pc"),
             InstanceAccessor<&MachineWrap::Running>("running"),
@@ -467,6 +470,159 @@ class MachineWrap : public Napi::ObjectWrap<MachineWrap> {
   }
 
   void Dispose(const Napi::CallbackInfo &) { core_.reset(); }
+
+  // Everything but memory and output that a suspended machine needs to continue elsewhere
+  // (src/runtime/snapshot.ts serialises it).
+  Napi::Value SaveState(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    MachineCore &c = Core(env);
+    const rvr_state &s = c.state;
+    auto big = [&](uint64_t v) { return Napi::BigInt::New(env, v); };
+    auto counts = [&](const uint64_t *k) {
+      Napi::Array a = Napi::Array::New(env, RVR_CLASS_COUNT);
+      for (uint32_t i = 0; i < RVR_CLASS_COUNT; i++) a.Set(i, big(k[i]));
+      return a;
+    };
+    auto segment = [&](const Segment &seg) {
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("start", big(seg.start));
+      o.Set("length", big(seg.length));
+      o.Set("cost", big(seg.cost));
+      o.Set("classCounts", counts(seg.class_counts));
+      return o;
+    };
+    Napi::Object o = Napi::Object::New(env);
+    Napi::Array regs = Napi::Array::New(env, 32);
+    for (uint32_t i = 0; i < 32; i++) regs.Set(i, big(s.x[i]));
+    o.Set("registers", regs);
+    o.Set("pc", big(s.pc));
+    o.Set("status", Napi::Number::New(env, s.status));
+    o.Set("instret", big(s.instret));
+    o.Set("cost", big(s.cost));
+    o.Set("classCounts", counts(s.class_counts));
+    o.Set("brk", big(c.host.brk));
+    o.Set("clockCalls", big(c.host.clock_calls));
+    o.Set("inputPos", big(c.host.input_pos));
+    o.Set("inputLength", big(c.host.input.size()));
+    o.Set("segmentSize", big(c.segment_size));
+    o.Set("open", segment(c.open));
+    Napi::Array segs = Napi::Array::New(env, c.segments.size());
+    for (uint32_t i = 0; i < c.segments.size(); i++) segs.Set(i, segment(c.segments[i]));
+    o.Set("segments", segs);
+    return o;
+  }
+
+  // The inverse of SaveState on a machine that has not run yet (same program, same input).
+  void LoadState(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    MachineCore &c = Core(env);
+    if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "loadState: expected a state object");
+    Napi::Object o = info[0].As<Napi::Object>();
+    auto u64 = [&](Napi::Object from, const char *key) { return ToU64(env, from.Get(key), key); };
+    auto counts = [&](Napi::Object from, uint64_t *k) {
+      Napi::Value v = from.Get("classCounts");
+      if (!v.IsArray() || v.As<Napi::Array>().Length() != RVR_CLASS_COUNT)
+        throw Napi::TypeError::New(env, "loadState: classCounts must have " + std::to_string(RVR_CLASS_COUNT) + " entries");
+      for (uint32_t i = 0; i < RVR_CLASS_COUNT; i++) k[i] = ToU64(env, v.As<Napi::Array>().Get(i), "classCounts");
+    };
+    auto segment = [&](Napi::Value v) {
+      if (!v.IsObject()) throw Napi::TypeError::New(env, "loadState: a segment must be an object");
+      Napi::Object so = v.As<Napi::Object>();
+      Segment seg;
+      seg.start = u64(so, "start");
+      seg.length = u64(so, "length");
+      seg.cost = u64(so, "cost");
+      counts(so, seg.class_counts);
+      return seg;
+    };
+    Napi::Value regsValue = o.Get("registers");
+    if (!regsValue.IsArray() || regsValue.As<Napi::Array>().Length() != 32)
+      throw Napi::TypeError::New(env, "loadState: registers must have 32 entries");
+    rvr_state s = c.state;
+    for (uint32_t i = 0; i < 32; i++) {
+      s.x[i] = ToU64(env, regsValue.As<Napi::Array>().Get(i), "registers");
+      if (s.x[i] & ~XlenMask()) throw Napi::RangeError::New(env, "loadState: a register does not fit in XLEN bits");
+    }
+    s.x[0] = 0;
+    s.pc = u64(o, "pc");
+    uint32_t status = static_cast<uint32_t>(u64(o, "status"));
+    if (status != RVR_RUNNING && status != RVR_SUSPENDED && status != RVR_OUT_OF_GAS)
+      throw Napi::RangeError::New(env, "loadState: only a machine that can continue can be restored");
+    s.status = status;
+    s.instret = u64(o, "instret");
+    s.cost = u64(o, "cost");
+    counts(o, s.class_counts);
+    HostContext h = c.host;
+    h.brk = u64(o, "brk");
+    if (h.brk < h.initial_brk || h.brk > h.brk_limit) throw Napi::RangeError::New(env, "loadState: brk outside the program's heap");
+    h.clock_calls = u64(o, "clockCalls");
+    uint64_t pos = u64(o, "inputPos");
+    if (pos > h.input.size()) throw Napi::RangeError::New(env, "loadState: input position past the end of the input");
+    h.input_pos = static_cast<size_t>(pos);
+    uint64_t segment_size = u64(o, "segmentSize");
+    Segment open = segment(o.Get("open"));
+    Napi::Value segsValue = o.Get("segments");
+    if (!segsValue.IsArray()) throw Napi::TypeError::New(env, "loadState: segments must be an array");
+    std::vector<Segment> segs;
+    for (uint32_t i = 0; i < segsValue.As<Napi::Array>().Length(); i++) segs.push_back(segment(segsValue.As<Napi::Array>().Get(i)));
+    // Everything parsed: commit.
+    c.state = s;
+    c.host.brk = h.brk;
+    c.host.clock_calls = h.clock_calls;
+    c.host.input_pos = h.input_pos;
+    c.segment_size = segment_size;
+    c.open = open;
+    c.segments = std::move(segs);
+  }
+
+  // Guest addresses of the 4 KiB pages whose bytes differ from the program's initial image.
+  // Pages never touched are not resident (mincore) and so still hold their initial bytes.
+  Napi::Value ChangedPages(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    MachineCore &c = Core(env);
+    constexpr uint64_t kChunk = 4096;
+    long host_page = sysconf(_SC_PAGESIZE);
+    if (host_page <= 0 || host_page % kChunk != 0) host_page = kChunk;
+    const uint64_t size = c.host.mem_size;
+    const uint64_t npages = (size + host_page - 1) / host_page;
+    std::vector<unsigned char> resident(static_cast<size_t>(npages));
+    if (mincore(c.arena, static_cast<size_t>(size), resident.data()) != 0)
+      throw Napi::Error::New(env, path_ + ": cannot scan guest memory: " + ErrnoText(errno));
+    const rvr_program &d = *c.lib->desc;
+    static const uint8_t kZero[kChunk] = {};
+    std::vector<uint64_t> changed;
+    for (uint64_t p = 0; p < npages; p++) {
+      if (!(resident[p] & 1)) continue;
+      for (uint64_t a = p * host_page; a < (p + 1) * host_page && a < size; a += kChunk) {
+        const uint8_t *mem = c.arena + a;
+        bool same = true;
+        // Expected bytes: zero, overlaid by the file bytes of each segment.
+        uint64_t cursor = a;
+        const uint64_t end = a + kChunk;
+        while (same && cursor < end) {
+          uint64_t next = end;
+          const uint8_t *expect = nullptr;
+          for (uint32_t i = 0; i < d.nsegments; i++) {
+            const rvr_segment &seg = d.segments[i];
+            uint64_t lo = seg.vaddr, hi = seg.vaddr + seg.filesz;
+            if (cursor >= lo && cursor < hi) {
+              expect = seg.data + (cursor - lo);
+              next = std::min(next, hi);
+            } else if (lo > cursor) {
+              next = std::min(next, lo);
+            }
+          }
+          size_t n = static_cast<size_t>(next - cursor);
+          same = std::memcmp(mem + (cursor - a), expect != nullptr ? expect : kZero, n) == 0;
+          cursor = next;
+        }
+        if (!same) changed.push_back(a);
+      }
+    }
+    Napi::Array out = Napi::Array::New(env, changed.size());
+    for (uint32_t i = 0; i < changed.size(); i++) out.Set(i, Napi::BigInt::New(env, changed[i]));
+    return out;
+  }
 
   Napi::Value GetRegisters(const Napi::CallbackInfo &info) {
     Napi::Env env = info.Env();

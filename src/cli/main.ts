@@ -3,9 +3,9 @@
  * Errors are one line on stderr (`rvr: ...`) and a non-zero exit code; a guest's own exit code
  * becomes the process exit code of `rvr run`.
  */
-import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { compileGuest, type GuestIsa } from '../build/guest.js';
 import { buildProgram, type BuildOptions } from '../build/program.js';
@@ -14,7 +14,7 @@ import { PF_X } from '../elf/types.js';
 import type { ExecutionMode } from '../emit/project.js';
 import { parseCostTable } from '../isa/cost.js';
 import { disassemble } from '../isa/disasm.js';
-import { Program, type RunResult } from '../runtime/index.js';
+import { Program, type Machine, type RunResult } from '../runtime/index.js';
 
 const USAGE = `usage: rvr <command> [options]
 
@@ -44,6 +44,8 @@ run options:
   --max-insns N          stop after N instructions (exactly); status 'running'
   --max-cost N           stop before the cost would exceed N (metered_cost); status 'out_of_gas'
   --segment-size N       report a segment every N instructions (with --json)
+  --snapshot-out FILE    when a limit stops the run, write a snapshot to FILE
+  --resume FILE          continue from a snapshot (same library, same --input)
 
 A trapped guest exits with status 133 and a one-line message on stderr; a run stopped by
 --max-insns or --max-cost exits with 134.`;
@@ -63,6 +65,8 @@ const OPTIONS = {
   'max-cost': { type: 'string' },
   'segment-size': { type: 'string' },
   'cost-table': { type: 'string' },
+  'snapshot-out': { type: 'string' },
+  resume: { type: 'string' },
   isa: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
@@ -146,7 +150,7 @@ async function cmdBuild(args: string[], v: Values): Promise<number> {
   return 0;
 }
 
-function resultRecord(r: RunResult): Record<string, unknown> {
+function resultRecord(r: RunResult, memoryDigest: string): Record<string, unknown> {
   return {
     status: r.status,
     exitCode: r.exitCode ?? null,
@@ -165,7 +169,20 @@ function resultRecord(r: RunResult): Record<string, unknown> {
     stdout: r.stdout.toString('utf8'),
     stderr: r.stderr.toString('utf8'),
     publicOutput: r.publicOutput.toString('hex'),
+    memoryDigest,
   };
+}
+
+/** Write next to the file, then rename: a reader sees the old file or the whole new one. */
+async function writeFileAtomic(file: string, data: Uint8Array): Promise<void> {
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  try {
+    await writeFile(tmp, data);
+    await rename(tmp, file);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
 }
 
 async function cmdRun(args: string[], v: Values): Promise<number> {
@@ -173,6 +190,7 @@ async function cmdRun(args: string[], v: Values): Promise<number> {
   const path = args[0];
   let lib = path;
   let tmp: string | undefined;
+  let machine: Machine | undefined;
   try {
     if (await isGuestElf(path)) {
       tmp = await mkdtemp(join(tmpdir(), 'rvr-run-'));
@@ -181,14 +199,19 @@ async function cmdRun(args: string[], v: Values): Promise<number> {
     }
     const program = await Program.load(lib);
     const segmentSize = count(v, 'segment-size');
-    const result = await program.run({
-      input: await readInput(v),
-      maxInstructions: count(v, 'max-insns'),
-      maxCost: count(v, 'max-cost'),
-      ...(segmentSize !== undefined ? { segmentSize } : {}),
-    });
+    const input = await readInput(v);
+    if (v.resume) {
+      if (segmentSize !== undefined) throw new UsageError('--segment-size comes from the snapshot when resuming');
+      machine = program.resume(await readFile(v.resume), { input, source: v.resume });
+    } else {
+      machine = program.createMachine({ input, ...(segmentSize !== undefined ? { segmentSize } : {}) });
+    }
+    const result = await machine.run({ maxInstructions: count(v, 'max-insns'), maxCost: count(v, 'max-cost') });
+    if (v['snapshot-out'] && (result.status === 'running' || result.status === 'out_of_gas')) {
+      await writeFileAtomic(v['snapshot-out'], machine.snapshot());
+    }
     if (v.json) {
-      process.stdout.write(JSON.stringify(resultRecord(result), null, 2) + '\n');
+      process.stdout.write(JSON.stringify(resultRecord(result, machine.memoryDigest()), null, 2) + '\n');
     } else {
       process.stdout.write(result.stdout);
       process.stderr.write(result.stderr);
@@ -208,6 +231,7 @@ async function cmdRun(args: string[], v: Values): Promise<number> {
     }
     return result.exitCode ?? 0;
   } finally {
+    machine?.dispose();
     if (tmp) await rm(tmp, { recursive: true, force: true });
   }
 }

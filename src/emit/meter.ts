@@ -2,10 +2,11 @@
  * Counting code for the execution modes. Every mode counts retired instructions against an
  * exact limit; metered adds per-class counts; metered_cost adds a cost with its own ceiling.
  *
- * Region code counts a whole block at its start (one add and one compare). A block that would
- * cross a limit leaves through the cold path into its tail, which counts and checks before
- * every instruction, so a run stops exactly at the limit whatever the block shapes. A trap in
- * the middle of a block takes back the part of the block that did not retire.
+ * Region code counts a whole block at its start (one subtract from a budget); the budget is
+ * tested only at check points (src/lift/flow.ts), each asking for enough to reach the next. A
+ * run too close to a limit leaves through the cold path into the block's tail, which counts
+ * and checks before every instruction, so a run stops exactly at the limit whatever the block
+ * shapes. A trap in the middle of a block takes back the part of the block that did not retire.
  */
 import { instrClass } from '../isa/decode.js';
 import { INSTR_CLASSES, type InstrClass } from '../isa/types.js';
@@ -84,21 +85,58 @@ export class Meter {
   }
 
   /**
-   * Region code at the start of a block: take the block's count from the budgets; if that
-   * crosses a limit, give it back and run `slow` (statements that leave for the block's tail);
-   * otherwise count the block's classes.
+   * Region code at the start of a block: at a check point (`reach`: the most instructions and
+   * cost up to the next check point, src/lift/flow.ts), leave through `slow` (statements that
+   * go to the block's tail) if a budget could run out before the next check; then take the
+   * block's counts.
    */
-  blockPrologue(b: Block, slow: string): string[] {
+  blockPrologue(b: Block, slow: string, reach: { insns: bigint; cost: bigint } | undefined): string[] {
     const { n, perClass, cost } = this.sums(b.slots);
-    const gas = this.costs && cost > 0n;
-    const out = [gas ? `ileft -= ${n}; gleft -= INT64_C(${cost});` : `ileft -= ${n};`];
-    out.push(
-      gas
-        ? `if (RVR_UNLIKELY((ileft | gleft) < 0)) { ileft += ${n}; gleft += INT64_C(${cost}); ${slow} }`
-        : `if (RVR_UNLIKELY(ileft < 0)) { ileft += ${n}; ${slow} }`,
-    );
-    if (this.classes && perClass.size > 0) out.push([...perClass].map(([c, k]) => `k_${c} += ${k};`).join(' '));
+    const out: string[] = [];
+    if (reach) {
+      const tests = [`ileft < ${reach.insns}`];
+      if (this.costs && reach.cost > 0n) tests.push(`gleft < INT64_C(${reach.cost})`);
+      out.push(`if (RVR_UNLIKELY(${tests.join(' || ')})) { ${slow} }`);
+    }
+    const adds = [`ileft -= ${n};`];
+    if (this.costs && cost > 0n) adds.push(`gleft -= INT64_C(${cost});`);
+    if (this.classes) for (const [c, k] of perClass) adds.push(`k_${c} += ${k};`);
+    out.push(adds.join(' '));
     return out;
+  }
+
+  /** Test that `copies` runs of a self-loop block, then the rest of its reach, fit the budgets. */
+  unrolledTest(b: Block, copies: number, reach: { insns: bigint; cost: bigint }): string {
+    const { n, cost } = this.sums(b.slots);
+    const extra = BigInt(copies - 1);
+    const tests = [`ileft >= ${reach.insns + extra * BigInt(n)}`];
+    if (this.costs && reach.cost > 0n) tests.push(`gleft >= INT64_C(${reach.cost + extra * cost})`);
+    return tests.join(' && ');
+  }
+
+  /** Count `copies` runs of a block at once. */
+  countCopies(b: Block, copies: number): string {
+    const { n, perClass, cost } = this.sums(b.slots);
+    const out = [`ileft -= ${n * copies};`];
+    if (this.costs && cost > 0n) out.push(`gleft -= INT64_C(${cost * BigInt(copies)});`);
+    if (this.classes) for (const [c, k] of perClass) out.push(`k_${c} += ${k * copies};`);
+    return out.join(' ');
+  }
+
+  /** Take back `copies` runs of a block that were counted but will not run. */
+  giveBack(b: Block, copies: number): string {
+    if (copies === 0) return '';
+    const { n, perClass, cost } = this.sums(b.slots);
+    const out = [`ileft += ${n * copies};`];
+    if (this.costs && cost > 0n) out.push(`gleft += INT64_C(${cost * BigInt(copies)});`);
+    if (this.classes) for (const [c, k] of perClass) out.push(`k_${c} -= ${k * copies};`);
+    return out.join(' ');
+  }
+
+  /** What a block adds to the instruction and cost counts (for check-point reach). */
+  blockWeights(b: Block): { insns: bigint; cost: bigint } {
+    const { n, cost } = this.sums(b.slots);
+    return { insns: BigInt(n), cost };
   }
 
   /** Region code before a trap at slot k of the block: take back slots k.. (they did not retire). */

@@ -11,6 +11,7 @@ import { lift, type LiftedProgram, type Region } from '../lift/cfg.js';
 import { checkCostTable, DEFAULT_COST_TABLE, type CostTable } from '../isa/cost.js';
 import { emitHeader } from './header.js';
 import { Meter, type CostWeights, type ExecutionMode } from './meter.js';
+import { analyseRegionFlow, type RegionFlow } from '../lift/flow.js';
 import { emitRegion, emitTail, regionFn, tailFn, type EmitContext } from './region.js';
 import { hex, kconst } from './semantics.js';
 import { CODEGEN_VERSION } from './version.js';
@@ -92,7 +93,8 @@ export function generateProject(elf: ElfFile, options: CodegenOptions = {}): Gen
   }
 
   const regionStarts = new Set(program.regions.map((r) => r.start));
-  const ctx: EmitContext = { program, memoryBits, regionStarts, meter };
+  const flows = new Map(program.regions.map((r) => [r.start, analyseRegionFlow(program.xlen, r, program.knownJalrTargets)]));
+  const ctx: EmitContext = { program, memoryBits, regionStarts, meter, flows };
   const declarations: string[] = [];
   for (const r of program.regions) {
     declarations.push(`RVR_HIDDEN uint64_t ${regionFn(r.start)}(rvr_state *s, uint64_t pc);`);
@@ -124,7 +126,7 @@ export function generateProject(elf: ElfFile, options: CodegenOptions = {}): Gen
     add(`tail_${k}.c`, cFile(`Block tails ${k}: entry at any instruction, registers in the state.`, tails), true, true);
   });
 
-  add('table.c', cFile('Dispatch table: one entry per 4-byte code slot.', [emitTable(program, codeBase, codeEnd)]), true);
+  add('table.c', cFile('Dispatch table: one entry per 4-byte code slot.', [emitTable(program, flows, codeBase, codeEnd)]), true);
   add('image.c', cFile('Initial memory image (the loaded segments).', [emitImage(elf)]), true);
   add(
     'program.c',
@@ -185,13 +187,14 @@ function groupRegions(regions: Region[], perFile: number): Region[][] {
   return groups;
 }
 
-function emitTable(program: LiftedProgram, codeBase: number, codeEnd: number): string {
+function emitTable(program: LiftedProgram, flows: Map<number, RegionFlow>, codeBase: number, codeEnd: number): string {
   const entries: string[] = new Array((codeEnd - codeBase) / 4).fill('rvr_fetch_fault');
   for (const r of program.regions) {
     for (const b of r.blocks) {
       for (let pc = b.start; pc < b.end; pc += 4) entries[(pc - codeBase) / 4] = tailFn(b.start);
     }
     entries[(r.start - codeBase) / 4] = regionFn(r.start);
+    for (const h of flows.get(r.start)!.entryPoints) entries[(h - codeBase) / 4] = regionFn(r.start);
   }
   const lines: string[] = [];
   for (let k = 0; k < entries.length; k += 4) lines.push('  ' + entries.slice(k, k + 4).join(', ') + ',');

@@ -7,6 +7,7 @@ import { controlKind } from '../isa/decode.js';
 import { formatInstr } from '../isa/disasm.js';
 import type { Instr, Xlen } from '../isa/types.js';
 import type { Block, LiftedProgram, Region, Slot } from '../lift/cfg.js';
+import type { RegionFlow } from '../lift/flow.js';
 import type { Meter } from './meter.js';
 import { branchCondition, emitSimple, hex, kconst, touchesMemory, type RegAccess } from './semantics.js';
 
@@ -14,12 +15,18 @@ export const regionFn = (start: number): string => `rvr_r_${start.toString(16)}`
 export const tailFn = (start: number): string => `rvr_t_${start.toString(16)}`;
 const label = (pc: number): string => `L_${pc.toString(16)}`;
 
+/** Self-loops of up to UNROLL_MAX_BLOCK instructions are unrolled UNROLL times (one budget test per UNROLL runs). */
+const UNROLL = 4;
+const UNROLL_MAX_BLOCK = 16;
+
 export interface EmitContext {
   program: LiftedProgram;
   memoryBits: number;
   /** Region start addresses: targets that have a region function. */
   regionStarts: Set<number>;
   meter: Meter;
+  /** Control flow of each region (by start). */
+  flows: Map<number, RegionFlow>;
 }
 
 function comment(s: Slot): string {
@@ -45,6 +52,8 @@ export function emitRegion(ctx: EmitContext, region: Region): string {
   // The block and slot being emitted (a trap takes back the rest of its block's count).
   let curBlock: Block | undefined;
   let curSlot = 0;
+  // Inside an unrolled self-loop: whole copies after the current one, counted but not yet run.
+  let copiesAhead = 0;
   let usesOut = false;
   let usesTrap = false;
   let usesMemory = false;
@@ -59,7 +68,7 @@ export function emitRegion(ctx: EmitContext, region: Region): string {
     },
     trap: (cause, pc, value) => {
       usesTrap = true;
-      return `{ ${ctx.meter.trapAdjust(curBlock!, curSlot)} tcause = ${cause}; tpc = ${kconst(64, pc)}; tval = ${value}; goto trap; }`;
+      return `{ ${ctx.meter.trapAdjust(curBlock!, curSlot)} ${ctx.meter.giveBack(curBlock!, copiesAhead)} tcause = ${cause}; tpc = ${kconst(64, pc)}; tval = ${value}; goto trap; }`;
     },
   };
   const jump = (t: number): string => {
@@ -101,13 +110,56 @@ export function emitRegion(ctx: EmitContext, region: Region): string {
     ].join('\n    ');
   };
 
+  const flow = ctx.flows.get(region.start)!;
+  const insnReach = flow.reach((b) => ctx.meter.blockWeights(b).insns);
+  const costReach = flow.reach((b) => ctx.meter.blockWeights(b).cost);
   const body: string[] = [];
   for (let bi = 0; bi < region.blocks.length; bi++) {
     const b = region.blocks[bi];
     const next = region.blocks[bi + 1];
     body.push(`@label ${b.start}`);
     curBlock = b;
-    for (const line of ctx.meter.blockPrologue(b, `slowfn = ${tailFn(b.start)}; npc = ${kconst(64, b.start)}; goto slow;`)) {
+    const reach = flow.checkPoints.has(b.start) ? { insns: insnReach.get(b.start)!, cost: costReach.get(b.start)! } : undefined;
+    const last = b.slots[b.slots.length - 1].instr;
+    if (
+      reach &&
+      last &&
+      controlKind(last) === 'branch' &&
+      staticTarget(xlen, b.slots[b.slots.length - 1].pc, last) === b.start &&
+      b.slots.length <= UNROLL_MAX_BLOCK
+    ) {
+      // A small loop of one block: while the budget allows UNROLL runs, count them with one test.
+      usedLabels.add(b.start);
+      body.push(`  if (RVR_LIKELY(${ctx.meter.unrolledTest(b, UNROLL, reach)})) {`);
+      body.push(`    ${ctx.meter.countCopies(b, UNROLL)}`);
+      for (let copy = 0; copy < UNROLL; copy++) {
+        copiesAhead = UNROLL - 1 - copy;
+        for (const [k, s] of b.slots.entries()) {
+          curSlot = k;
+          const i = s.instr;
+          body.push(`    ${comment(s)}`);
+          if (!i) throw new Error(`emitter: a self-loop ends in a branch, yet ${hex(s.pc)} does not decode`);
+          if (touchesMemory(i)) usesMemory = true;
+          if (k < b.slots.length - 1) {
+            const simple = emitSimple(i, s.pc, access);
+            if (simple === undefined) throw new Error(`emitter: control transfer inside block at ${hex(s.pc)}`);
+            if (simple) body.push(`    ${simple}`);
+          } else if (copy < UNROLL - 1) {
+            body.push(`    if (!(${branchCondition(i, access)})) { ${ctx.meter.giveBack(b, copiesAhead)} ${jump(b.end)} }`);
+          } else {
+            body.push(`    if (${branchCondition(i, access)}) goto ${label(b.start)};`);
+            body.push(`    ${jump(b.end)}`);
+          }
+        }
+      }
+      copiesAhead = 0;
+      body.push(`  }`);
+    }
+    for (const line of ctx.meter.blockPrologue(
+      b,
+      `slowfn = ${tailFn(b.start)}; npc = ${kconst(64, b.start)}; goto slow;`,
+      reach,
+    )) {
       body.push(`  ${line}`);
     }
     let fallsThrough = true;
@@ -211,6 +263,16 @@ export function emitRegion(ctx: EmitContext, region: Region): string {
   out.push(`  uint64_t npc;`);
   out.push(`  rvr_code_fn slowfn;`);
   if (usesTrap) out.push(`  uint32_t tcause; uint64_t tpc, tval;`);
+  if (flow.entryPoints.size > 0) {
+    // Entered at an outer loop header (the dispatch table sends those pcs here).
+    out.push(`  switch (pc) {`);
+    for (const h of [...flow.entryPoints].sort((a, b) => a - b)) {
+      usedLabels.add(h);
+      out.push(`  case ${kconst(64, h)}: goto ${label(h)};`);
+    }
+    out.push(`  default: break;`);
+    out.push(`  }`);
+  }
   for (const line of body) {
     if (line.startsWith('@label ')) {
       const pc = Number(line.slice(7));

@@ -56,6 +56,32 @@ export interface NativeRunResult {
   registers: bigint[];
 }
 
+/** A metering segment as the addon keeps it (the open one has length 0). */
+export interface NativeSegmentState {
+  start: bigint;
+  length: bigint;
+  cost: bigint;
+  classCounts: bigint[];
+}
+
+/** What a machine needs, besides memory and output, to continue elsewhere. */
+export interface NativeMachineState {
+  registers: bigint[];
+  pc: bigint;
+  /** enum rvr_status. */
+  status: number;
+  instret: bigint;
+  cost: bigint;
+  classCounts: bigint[];
+  brk: bigint;
+  clockCalls: bigint;
+  inputPos: bigint;
+  inputLength: bigint;
+  segmentSize: bigint;
+  open: NativeSegmentState;
+  segments: NativeSegmentState[];
+}
+
 /** A guest machine: one arena and register file. */
 export interface NativeMachine {
   /** Runs on a worker thread; rejects if the machine is running, stopped or disposed. */
@@ -71,6 +97,12 @@ export interface NativeMachine {
   readonly disposed: boolean;
   /** Releases the arena (after the current run, if one is in flight). Idempotent. */
   dispose(): void;
+  /** The machine's registers, counters and host state (not memory or output). */
+  saveState(): NativeMachineState;
+  /** Restores a saved state into a machine of the same program with the same input. */
+  loadState(state: NativeMachineState): void;
+  /** Addresses of the 4 KiB pages that differ from the program's initial image. */
+  changedPages(): bigint[];
 }
 
 /** The addon module's exports. */

@@ -22,6 +22,7 @@ export {
   type TrapCause,
   type TrapInfo,
 } from './program.js';
+export { SnapshotError, type SnapshotLibrary } from './snapshot.js';
 export {
   addonPath,
   loadAddon,

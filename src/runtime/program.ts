@@ -6,11 +6,14 @@
  * (a library that cannot be loaded, an ABI mismatch, a bad address) is an Error with a one-line
  * message naming the library file; guest faults are results (`status: 'trapped'`), not errors.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { STATUS, TRAP_CAUSES, type TrapCause } from '../isa/abi.js';
 import { INSTR_CLASSES, type InstrClass, type Xlen } from '../isa/types.js';
 import { loadAddon, type NativeMachine, type NativeProgram, type NativeRunResult } from './addon.js';
+import { decodeSnapshot, encodeSnapshot, SNAPSHOT_PAGE, SnapshotError, type SnapshotLibrary } from './snapshot.js';
 
 export type { TrapCause } from '../isa/abi.js';
 
@@ -209,6 +212,23 @@ export class Program {
     return new Program(native, abs);
   }
 
+  #fingerprint: string | undefined;
+
+  /**
+   * The library's fingerprint (from its metadata); for a library built without one, the
+   * SHA-256 of the file. Snapshots resume only against a library with the same fingerprint.
+   */
+  get fingerprint(): string {
+    if (this.#fingerprint === undefined) {
+      const embedded = this.metadata.fingerprint;
+      this.#fingerprint =
+        typeof embedded === 'string' && embedded !== ''
+          ? embedded
+          : `file-sha256:${createHash('sha256').update(readFileSync(this.path)).digest('hex')}`;
+    }
+    return this.#fingerprint;
+  }
+
   /** Creates a fresh machine: new arena with the initial image, registers and streams. */
   createMachine(opts: MachineOptions = {}): Machine {
     let segmentSize: bigint | undefined;
@@ -216,8 +236,53 @@ export class Program {
       segmentSize = BigInt(opts.segmentSize);
       if (segmentSize <= 0n || segmentSize >= 1n << 64n) throw new RangeError(`${this.path}: segmentSize must be a positive integer below 2^64`);
     }
-    const native = loadAddon().createMachine(this.#native, toBytes(opts.input), segmentSize === undefined ? {} : { segmentSize });
-    return new Machine(this, native);
+    const input = toBytes(opts.input);
+    const native = loadAddon().createMachine(this.#native, input, segmentSize === undefined ? {} : { segmentSize });
+    return new Machine(this, native, input);
+  }
+
+  /**
+   * Continues a machine from a {@link Machine.snapshot} (taken in this process or another),
+   * with the same input the original machine had.
+   * @param options.source names the snapshot in error messages (e.g. its file name).
+   * @throws SnapshotError when the snapshot is corrupt, belongs to a library with another
+   * fingerprint, or the input differs.
+   */
+  resume(snapshot: Uint8Array, options: { input?: GuestInput; source?: string } = {}): Machine {
+    const source = options.source ?? 'snapshot';
+    const snap = decodeSnapshot(snapshot, source);
+    const want = this.#snapshotLibrary();
+    const lib = snap.library;
+    if (lib.fingerprint !== want.fingerprint) {
+      throw new SnapshotError(
+        `${source}: taken from a library with fingerprint ${lib.fingerprint.slice(0, 16)}… (${lib.mode}, RV${lib.xlen}), not ${this.path} (fingerprint ${want.fingerprint.slice(0, 16)}…)`,
+      );
+    }
+    const input = toBytes(options.input);
+    const digest = createHash('sha256').update(input).digest('hex');
+    if (BigInt(input.length) !== snap.input.length || digest !== snap.input.sha256) {
+      throw new SnapshotError(`${source}: the snapshot's input (${snap.input.length} bytes) differs from the input given (${input.length} bytes)`);
+    }
+    const segmentSize = snap.state.segmentSize;
+    const native = loadAddon().createMachine(this.#native, input, segmentSize === 0n ? {} : { segmentSize });
+    try {
+      native.loadState(snap.state);
+      for (const p of snap.pages) native.writeMemory(p.address, p.bytes);
+    } catch (err) {
+      native.dispose();
+      throw new SnapshotError(`${source}: ${(err as Error).message}`);
+    }
+    return new Machine(this, native, input, snap.output);
+  }
+
+  /** @internal */
+  #snapshotLibrary(): SnapshotLibrary {
+    return { fingerprint: this.fingerprint, xlen: this.xlen, mode: this.mode, memoryBits: this.memoryBits };
+  }
+
+  /** @internal Identity a snapshot of this program's machines records. */
+  get snapshotLibrary(): SnapshotLibrary {
+    return this.#snapshotLibrary();
   }
 
   /** Creates a machine, runs it (to completion, or to a limit) and disposes of it. */
@@ -240,11 +305,70 @@ export class Machine {
   /** The program this machine runs. */
   readonly program: Program;
   readonly #native: NativeMachine;
+  readonly #input: { length: bigint; sha256: string };
+  // Output of every run so far (a snapshot carries it, so a resumed machine has it too).
+  readonly #output: { stdout: Uint8Array[]; stderr: Uint8Array[]; publicOutput: Uint8Array[] };
 
-  /** @internal Use {@link Program.createMachine}. */
-  constructor(program: Program, native: NativeMachine) {
+  /** @internal Use {@link Program.createMachine} or {@link Program.resume}. */
+  constructor(
+    program: Program,
+    native: NativeMachine,
+    input: Uint8Array,
+    output?: { stdout: Uint8Array; stderr: Uint8Array; publicOutput: Uint8Array },
+  ) {
     this.program = program;
     this.#native = native;
+    this.#input = { length: BigInt(input.length), sha256: createHash('sha256').update(input).digest('hex') };
+    this.#output = {
+      stdout: output ? [output.stdout] : [],
+      stderr: output ? [output.stderr] : [],
+      publicOutput: output ? [output.publicOutput] : [],
+    };
+  }
+
+  /** Everything the guest has written so far, over all runs (and before a resume). */
+  get output(): { stdout: Buffer; stderr: Buffer; publicOutput: Buffer } {
+    return {
+      stdout: Buffer.concat(this.#output.stdout),
+      stderr: Buffer.concat(this.#output.stderr),
+      publicOutput: Buffer.concat(this.#output.publicOutput),
+    };
+  }
+
+  /**
+   * Serialises a machine that can continue (stopped by a limit, or not started) to bytes:
+   * pc, registers, counters, segments, changed memory pages, input position, output so far and
+   * program break. {@link Program.resume} continues it, here or in another process.
+   * @throws Error while running, or once the guest has exited or trapped.
+   */
+  snapshot(): Uint8Array {
+    const state = this.#native.saveState();
+    if (state.status !== STATUS.running && state.status !== STATUS.suspended && state.status !== STATUS.out_of_gas) {
+      throw new SnapshotError(`${this.program.path}: a machine that has exited or trapped cannot be snapshotted`);
+    }
+    return encodeSnapshot({
+      library: this.program.snapshotLibrary,
+      input: this.#input,
+      state,
+      output: this.output,
+      pages: this.changedPages(),
+    });
+  }
+
+  /** Guest memory that differs from the program's initial image, in 4 KiB pages. */
+  changedPages(): { address: bigint; bytes: Uint8Array }[] {
+    return this.#native.changedPages().map((address) => ({ address, bytes: this.#native.readMemory(address, SNAPSHOT_PAGE) }));
+  }
+
+  /** SHA-256 (hex) over the changed pages: equal digests mean equal guest memory. */
+  memoryDigest(): string {
+    const h = createHash('sha256');
+    const addr = Buffer.alloc(8);
+    for (const p of this.changedPages()) {
+      addr.writeBigUInt64LE(p.address);
+      h.update(addr).update(p.bytes);
+    }
+    return h.digest('hex');
   }
 
   /**
@@ -267,7 +391,11 @@ export class Machine {
     if (checked.maxCost !== undefined && this.program.mode !== 'metered_cost') {
       throw new Error(`${this.program.path}: maxCost needs a library built in metered_cost mode (this one is ${this.program.mode})`);
     }
-    return this.#convert(await this.#native.run(checked));
+    const result = this.#convert(await this.#native.run(checked));
+    this.#output.stdout.push(result.stdout);
+    this.#output.stderr.push(result.stderr);
+    this.#output.publicOutput.push(result.publicOutput);
+    return result;
   }
 
   /**

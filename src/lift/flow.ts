@@ -1,0 +1,99 @@
+/**
+ * Control flow inside one region: which blocks a block can continue to, which blocks are loop
+ * headers, and where counting code must check its budget.
+ *
+ * Counting subtracts every block's instruction count, but tests the budget only at check
+ * points: the region's entry, loop headers (targets of backward edges), the blocks a call
+ * returns to and jump-table targets. A check point asks for enough budget to reach the next
+ * check point on the longest path (`reach`), so the blocks in between cannot cross a limit and
+ * need no test; a run that is closer to its limit leaves for the exact per-instruction tails.
+ */
+import { controlKind } from '../isa/decode.js';
+import type { Xlen } from '../isa/types.js';
+import type { Block, Region } from './cfg.js';
+
+export interface RegionFlow {
+  /** Block start → starts of the blocks in this region it can continue to directly. */
+  successors: Map<number, number[]>;
+  /** Targets of backward (or self) edges: entering the region there keeps its loops natural. */
+  loopHeaders: Set<number>;
+  /**
+   * Loop headers not inside another loop (by address range): the region function can be
+   * entered there (after a suspend, or from the dispatcher) without giving any loop a second
+   * entry, which would make it irreducible for the C compiler.
+   */
+  entryPoints: Set<number>;
+  /** Blocks that test the budget. */
+  checkPoints: Set<number>;
+  /**
+   * For each check point, the largest total `weight` of the blocks from it to the next check
+   * point on any path (the block itself included).
+   */
+  reach(weight: (b: Block) => bigint): Map<number, bigint>;
+}
+
+const target = (xlen: Xlen, pc: number, imm: number): number => Number(BigInt.asUintN(xlen, BigInt(pc) + BigInt(imm)));
+
+export function analyseRegionFlow(xlen: Xlen, region: Region, knownJalrTargets: ReadonlyMap<number, number>): RegionFlow {
+  const starts = new Set(region.blocks.map((b) => b.start));
+  const successors = new Map<number, number[]>();
+  const returnPoints = new Set<number>();
+  const inRegion = (t: number): boolean => starts.has(t);
+  for (const b of region.blocks) {
+    const out: number[] = [];
+    const last = b.slots[b.slots.length - 1];
+    const i = last.instr;
+    const kind = i ? controlKind(i) : 'trap';
+    if (!i) {
+      // an undecodable word traps: no successor
+    } else if (kind === 'none' || kind === 'ecall') {
+      out.push(b.end);
+    } else if (kind === 'branch') {
+      out.push(target(xlen, last.pc, i.imm), b.end);
+    } else if (kind === 'jal') {
+      if (i.rd === 0) out.push(target(xlen, last.pc, i.imm));
+      else returnPoints.add(b.end);
+    } else if (kind === 'jalr') {
+      const known = knownJalrTargets.get(last.pc);
+      if (i.rd !== 0) returnPoints.add(b.end);
+      else if (known !== undefined) out.push(known);
+      else if (!(i.rs1 === 1 && i.imm === 0)) out.push(...region.indirectTargets);
+    }
+    successors.set(b.start, [...new Set(out.filter(inRegion))]);
+  }
+  const loopHeaders = new Set<number>();
+  const loops: { head: number; last: number }[] = [];
+  for (const [from, succ] of successors) {
+    for (const t of succ) {
+      if (t > from) continue;
+      loopHeaders.add(t);
+      loops.push({ head: t, last: from });
+    }
+  }
+  const entryPoints = new Set<number>();
+  for (const h of loopHeaders) {
+    if (h !== region.start && !loops.some((l) => l.head < h && h <= l.last)) entryPoints.add(h);
+  }
+  const checkPoints = new Set<number>([region.start, ...loopHeaders, ...region.indirectTargets.filter(inRegion)]);
+  for (const r of returnPoints) if (inRegion(r)) checkPoints.add(r);
+  // Without back edges the remaining edges go forward in address order, so one backward sweep
+  // finds the heaviest run from each block to the next check point.
+  const reach = (weight: (b: Block) => bigint): Map<number, bigint> => {
+    const heaviest = new Map<number, bigint>();
+    const out = new Map<number, bigint>();
+    for (let k = region.blocks.length - 1; k >= 0; k--) {
+      const b = region.blocks[k];
+      let rest = 0n;
+      for (const t of successors.get(b.start)!) {
+        if (t <= b.start || checkPoints.has(t)) continue;
+        const w = heaviest.get(t)!;
+        if (w > rest) rest = w;
+      }
+      const total = weight(b) + rest;
+      heaviest.set(b.start, total);
+      if (checkPoints.has(b.start)) out.set(b.start, total);
+    }
+    return out;
+  };
+  return { successors, loopHeaders, entryPoints, checkPoints, reach };
+}
