@@ -6,13 +6,18 @@
  * Each program strings many sequences together. A sequence loads all registers from a table,
  * runs its random body, and dumps every register to its own slot; at the end the program exits.
  * Memory operands use x3 as a base that bodies never write, so accesses land in a scratch window.
+ *
+ * The same programs built in metered_cost mode give the interpreter's instruction count,
+ * per-class counts and cost, and stop exactly where it does when a run is cut into pieces by
+ * random instruction and cost limits (cuts fall inside blocks and inside unrolled loops).
  */
 import { describe, expect, it } from 'vitest';
 import type { ElfFile } from '../src/elf/types.js';
 import { PF_R, PF_W, PF_X } from '../src/elf/types.js';
 import { Machine, type SegmentInit } from '../src/interp/index.js';
+import { DEFAULT_COST_TABLE } from '../src/isa/cost.js';
 import type { Op, Xlen } from '../src/isa/types.js';
-import { Program } from '../src/runtime/index.js';
+import { Program, type RunResult } from '../src/runtime/index.js';
 import { encode, li, words } from './vectors/encode.js';
 import { recompiled } from './support/recompile.js';
 import { rng } from './support/rng.js';
@@ -188,6 +193,50 @@ describe('randomised instruction sequences: recompiled = interpreter', () => {
         }
       }
       expect(got.scratch).toBe(want.scratch);
+    },
+    600_000,
+  );
+});
+
+describe('randomised programs: counts and limits = interpreter (metered_cost)', () => {
+  const costTable = DEFAULT_COST_TABLE;
+  const show = (m: Record<string, bigint>): Record<string, string> => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, String(v)]));
+  it.each(PROGRAMS.filter((p) => p.style.branches).map((p) => [`rv${p.xlen} ${p.style.loops ? 'loops' : 'branches'} seed ${p.seed}`, p] as const))(
+    '%s',
+    async (_name, p) => {
+      const g = generate(p.xlen, p.seed, 60, p.style);
+      const segments: SegmentInit[] = g.elf.segments.map((s) => ({ vaddr: s.vaddr, data: s.data, memsz: s.memsz, flags: s.flags }));
+      const fresh = (): Machine => new Machine({ xlen: p.xlen, memoryBits: MEMORY_BITS, segments, entry: g.elf.entry, costTable });
+      const whole = fresh();
+      whole.run(50_000_000n);
+      expect(whole.status).toBe('exited');
+      const program = await Program.load(await recompiled(g.elf, { memoryBits: MEMORY_BITS, optLevel: 'O1', mode: 'metered_cost', costTable }));
+      const one = await program.run();
+      expect(one.instructions).toBe(whole.instret);
+      expect(show(one.classCounts!)).toEqual(show(whole.classCounts));
+      expect(one.cost).toBe(whole.cost);
+
+      const next = rng(p.seed);
+      const interp = fresh();
+      const m = program.createMachine();
+      let last: RunResult | undefined;
+      for (let piece = 0; piece < 40; piece++) {
+        const limits =
+          next() < 0.7
+            ? { maxInstructions: BigInt(Math.floor((next() * Number(whole.instret)) / 20)) }
+            : { maxCost: BigInt(Math.floor(next() * Number(whole.cost))) };
+        interp.run(limits);
+        const r = (last = await m.run(limits));
+        expect([r.pc, r.instructions, r.cost], `piece ${piece} ${JSON.stringify(limits, (_k, v) => (typeof v === 'bigint' ? String(v) : v))}`).toEqual([interp.pc, interp.instret, interp.cost]);
+        expect(r.registers).toEqual(interp.registers);
+        if (r.status === 'exited') break;
+      }
+      const end = last?.status === 'exited' ? last : await m.run();
+      interp.run(50_000_000n);
+      expect(end.status).toBe('exited');
+      expect([end.instructions, end.cost]).toEqual([interp.instret, interp.cost]);
+      expect(show(end.classCounts!)).toEqual(show(interp.classCounts));
+      m.dispose();
     },
     600_000,
   );
