@@ -169,6 +169,8 @@ export class Program {
   readonly metadata: Record<string, unknown>;
   /** Initial memory image. */
   readonly segments: readonly SegmentInfo[];
+  /** The fingerprint compiled into the library (SHA-256 hex), or undefined when it has none. */
+  readonly fingerprint: string | undefined;
 
   readonly #native: NativeProgram;
 
@@ -194,6 +196,8 @@ export class Program {
       throw new Error(`${file}: guest library metadata is not a JSON object`);
     }
     this.metadata = metadata as Record<string, unknown>;
+    const fp = this.metadata.fingerprint;
+    this.fingerprint = typeof fp === 'string' && fp !== '' ? fp : undefined;
     this.segments = native.segments.map((s) => ({ ...s }));
   }
 
