@@ -91,7 +91,7 @@ async function keyRecord(arg: string, cache: ArtifactCache): Promise<KeyRecord> 
     : { what: arg, kind: 'pre-key', key: found.record.preKey, fields: found.record.fields };
 }
 
-const show = (v: string | undefined): string => (v === undefined ? "(absent)" : v.includes("\n") ? JSON.stringify(v) : v);
+const show = (v: string | undefined): string => (v === undefined ? '(absent)' : v.includes('\n') ? JSON.stringify(v) : v);
 
 export async function cmdExplain(args: string[], options: CacheOptions): Promise<number> {
   if (args.length !== 2) throw new CacheUsageError('explain takes two libraries, key records or cache keys');
@@ -106,7 +106,7 @@ export async function cmdExplain(args: string[], options: CacheOptions): Promise
   }
   out(`${a.kind} A ${a.key} (${a.what})`);
   out(`${b.kind} B ${b.key} (${b.what})`);
-  out(`${diff.length} field${diff.length === 1 ? '' : 's'} differ:`);
+  out(`${diff.length} field${diff.length === 1 ? ' differs' : 's differ'}:`);
   for (const d of diff) {
     out(`  ${d.name}`);
     out(`    A: ${show(d.a)}`);
