@@ -361,6 +361,15 @@ describe('corrupt entries', () => {
     const verify = await rvr(['cache', 'verify', '--cache-dir', dir]);
     expect(verify.stdout).toMatch(/^2 of 2 entries verified/);
     expect(await listDir(path.join(dir, 'quarantine'))).toHaveLength(5);
+
+    // A pre-key record pointing at another key's (sound) entry is not trusted, and is repaired.
+    const preKeyFile = path.join(dir, 'prekeys', `${a.preKey}.json`);
+    const preKeyRecord = JSON.parse(await readFile(preKeyFile, 'utf8'));
+    await writeFile(preKeyFile, JSON.stringify({ ...preKeyRecord, fingerprint: b.key }));
+    const misled = await client(elf, { ...pure, cache: { dir } });
+    expect(misled.stderr.trim()).toBe(`rvr: cache: pre-key record ${a.preKey!.slice(0, 16)} names an entry built for other options; ignoring it`);
+    expect(misled).toMatchObject({ cache: 'hit', via: 'fingerprint', key: a.key, mode: 'pure' });
+    expect(JSON.parse(await readFile(preKeyFile, 'utf8')).fingerprint).toBe(a.key);
   });
 
   it('rvr cache verify quarantines a corrupt entry and reports it', async () => {

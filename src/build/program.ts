@@ -7,7 +7,7 @@ import { ElfError, type ElfFile } from '../elf/types.js';
 import { generateProject, type CodegenOptions, type GeneratedProject } from '../emit/project.js';
 import { ArtifactCache, type CacheOptions } from './cache.js';
 import { compileIdentityWith, compileProject, projectFingerprint, type CompileOptions, type CompileResult } from './compile.js';
-import { fingerprintDefines, type Fingerprint } from './fingerprint.js';
+import { fingerprintDefines, type CompileIdentity, type Fingerprint } from './fingerprint.js';
 import { computePreKey } from './prekey.js';
 import { findHostCompiler } from './toolchain.js';
 
@@ -102,26 +102,23 @@ export async function cachedLibrary(elf: string | ElfFile, options: BuildOptions
       cache.debug(`miss for ${name}: no pre-key record ${preKey.digest.slice(0, 16)} (new inputs); running codegen`);
     } else {
       const check = await cache.checkEntry(record.fingerprint);
-      if (check.state === 'ok') {
+      const wanted = (field: string): string | undefined => preKey.fields.find((f) => f.name === field)?.value;
+      if (check.state === 'ok' && (check.record.summary.mode !== wanted('mode') || String(check.record.summary.memoryBits) !== wanted('memory.bits'))) {
+        // A record that points at a library for other options: not this build's.
+        cache.report(`pre-key record ${preKey.digest.slice(0, 16)} names an entry built for other options; ignoring it`);
+      } else if (check.state === 'ok') {
         await cache.touch(record.fingerprint);
         const fingerprint: Fingerprint = { digest: record.fingerprint, fields: check.record.fields };
-        const id = compileIdentityWith(preKey.toolchain, options);
-        const defines = Object.entries({ ...id.defines, ...fingerprintDefines(fingerprint) })
-          .sort(([a], [b]) => (a < b ? -1 : 1))
-          .map(([k, v]) => `-D${k}=${v}`);
         return {
           library: check.library,
           output: check.library,
-          toolchain: preKey.toolchain,
-          flags: [...id.flags, ...defines],
-          coldFlags: [...id.coldFlags, ...defines],
+          ...reportedFlags(compileIdentityWith(preKey.toolchain, options), fingerprint),
           fingerprint,
           summary: check.record.summary,
           cache: outcome('hit', 'prekey', record.fingerprint),
           timings: { codegenMs: 0, compileMs: 0 },
         };
-      }
-      if (check.state === 'corrupt') await cache.quarantine(record.fingerprint, check.problem);
+      } else if (check.state === 'corrupt') await cache.quarantine(record.fingerprint, check.problem);
       else cache.debug(`miss for ${name}: pre-key ${preKey.digest.slice(0, 16)} names entry ${record.fingerprint.slice(0, 16)}, which is gone (evicted?)`);
     }
   }
@@ -158,16 +155,13 @@ export async function cachedLibrary(elf: string | ElfFile, options: BuildOptions
   return finish(published.library, 'miss', undefined, compiled, t2 - t1);
 
   async function finish(library: string, status: 'hit' | 'miss', via: CacheOutcome['via'], c: CompileResult | undefined, compileMs: number): Promise<CachedLibrary> {
-    const id = c ? undefined : compileIdentityWith(preKey?.toolchain ?? (await findHostCompiler(options.cc)), options);
-    const defines = Object.entries({ ...(id?.defines ?? {}), ...fingerprintDefines(fingerprint) })
-      .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([k, v]) => `-D${k}=${v}`);
+    const flags = c ?? reportedFlags(compileIdentityWith(preKey?.toolchain ?? (await findHostCompiler(options.cc)), options), fingerprint);
     return {
       library,
       output: library,
-      toolchain: c?.toolchain ?? id!.toolchain,
-      flags: c?.flags ?? [...id!.flags, ...defines],
-      coldFlags: c?.coldFlags ?? [...id!.coldFlags, ...defines],
+      toolchain: flags.toolchain,
+      flags: flags.flags,
+      coldFlags: flags.coldFlags,
       fingerprint,
       project,
       summary: project.summary,
@@ -177,8 +171,14 @@ export async function cachedLibrary(elf: string | ElfFile, options: BuildOptions
   }
 }
 
+/** The toolchain and flags a compile reports (defines included) for a build that did not compile. */
+function reportedFlags(id: CompileIdentity, fingerprint: Fingerprint): Pick<CompileResult, 'toolchain' | 'flags' | 'coldFlags'> {
+  const defines = Object.entries({ ...id.defines, ...fingerprintDefines(fingerprint) })
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([k, v]) => `-D${k}=${v}`);
+  return { toolchain: id.toolchain, flags: [...id.flags, ...defines], coldFlags: [...id.coldFlags, ...defines] };
+}
 
-/** The ELF's bytes (the pre-key hashes them before anything parses them). */
 async function readElf(path: string): Promise<Buffer> {
   return readFile(path).catch((e: NodeJS.ErrnoException) => {
     throw new ElfError(path, `cannot read file (${e.code ?? String(e.message).split('\n')[0]})`);
