@@ -13,8 +13,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ArtifactCache } from '../src/build/cache.js';
-import { compileProject, projectFingerprint } from '../src/build/compile.js';
-import { diffFingerprintFields, embeddedFingerprint, type FingerprintField } from '../src/build/fingerprint.js';
+import { compileIdentity, compileProject, projectFingerprint, writeProject } from '../src/build/compile.js';
+import { computeFingerprint, diffFingerprintFields, embeddedFingerprint, type FingerprintField } from '../src/build/fingerprint.js';
 import { computePreKey } from '../src/build/prekey.js';
 import { readElf } from '../src/elf/parse.js';
 import { generateProject } from '../src/emit/project.js';
@@ -183,6 +183,20 @@ describe('fingerprint fields', () => {
     const costB = await keysOf({ ...FAST, mode: 'metered_cost', costTable: { alu: 1n, muldiv: 5n, load: 3n, store: 3n, branch: 2n, jump: 2n, system: 10n } }, cache);
     expect(changed(costA.fp.fields, costB.fp.fields)).toEqual(['costTable', 'file:*']);
     expect(changed(costA.pre.fields, costB.pre.fields)).toEqual(['costTable']);
+  });
+
+  it('a project written to disk and read back (as the Bazel compile action does) has the same fingerprint', async () => {
+    const work = await newDir('readback');
+    const options = { ...FAST, mode: 'metered_cost' as const };
+    const project = generateProject(await readElf(await guestElf('asm_main', 'rv64im')), options);
+    await writeProject(project, work);
+    const files = await Promise.all((await readdir(work)).map(async (p) => ({ path: p, contents: await readFile(path.join(work, p), 'utf8') })));
+    const id = await compileIdentity(options);
+    const fromDisk = computeFingerprint({ files }, id);
+    expect(fromDisk.digest).toBe((await projectFingerprint(project, options)).digest);
+    expect(fromDisk.fields.find((f) => f.name === 'mode')?.value).toBe('metered_cost');
+    expect(fromDisk.fields.find((f) => f.name === 'costTable')?.value).toMatch(/"alu":"1"/);
+    expect(() => computeFingerprint({ files: files.filter((f) => f.path !== 'program.c') }, id)).toThrow(/no program\.c/);
   });
 
   it('nothing else changes them: another ELF path, another project dir, cwd, TMPDIR or process', async () => {

@@ -54,18 +54,49 @@ function frame(hash: ReturnType<typeof createHash>, label: string, value: string
   hash.update(bytes);
 }
 
-export function computeFingerprint(project: GeneratedProject, id: CompileIdentity): Fingerprint {
+/** What the generated program.c says about itself (its metadata JSON, fingerprint left out). */
+export interface ProjectMetadata {
+  mode: string;
+  xlen: number;
+  memoryBits: number;
+  costTable?: Record<string, string>;
+}
+
+/**
+ * The metadata of a generated project, read from its program.c rather than from the in-memory
+ * summary, so a project written to disk and read back (the Bazel compile action) fingerprints
+ * exactly as the one codegen returned.
+ */
+export function projectMetadata(project: Pick<GeneratedProject, 'files'>): ProjectMetadata {
+  const program = project.files.find((f) => f.path === 'program.c');
+  if (!program) throw new Error('generated project has no program.c: not an rvr project');
+  // The descriptor holds the metadata as a C string literal (JSON string syntax) followed by the
+  // RVR_FINGERPRINT macro: `"{\"codegenVersion\":...,\"fingerprint\":\"" RVR_FINGERPRINT "\"}"`.
+  const m = /^\s*("\{.*") RVR_FINGERPRINT "\\"\}",$/m.exec(program.contents);
+  let meta: Partial<ProjectMetadata> | undefined;
+  try {
+    meta = m ? (JSON.parse((JSON.parse(m[1]) as string) + '"}') as Partial<ProjectMetadata>) : undefined;
+  } catch {
+    meta = undefined;
+  }
+  if (!meta || typeof meta.mode !== 'string' || typeof meta.xlen !== 'number' || typeof meta.memoryBits !== 'number') {
+    throw new Error('program.c: metadata (mode, xlen, memoryBits) not found: not an rvr project, or from another codegen version');
+  }
+  return meta as ProjectMetadata;
+}
+
+export function computeFingerprint(project: Pick<GeneratedProject, 'files'>, id: CompileIdentity): Fingerprint {
   const hash = createHash('sha256');
   const fields: FingerprintField[] = [];
   const add = (name: string, value: string, hashed: string | Uint8Array = value): void => {
     fields.push({ name, value });
     frame(hash, name, hashed);
   };
-  const s = project.summary;
-  add('mode', s.mode);
-  add('memory.xlen', String(s.xlen));
-  add('memory.bits', String(s.memoryBits));
-  if (s.costTable) add('costTable', canonicalJson(s.costTable));
+  const meta = projectMetadata(project);
+  add('mode', meta.mode);
+  add('memory.xlen', String(meta.xlen));
+  add('memory.bits', String(meta.memoryBits));
+  if (meta.costTable) add('costTable', canonicalJson(meta.costTable));
   const files = [...project.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   for (let k = 1; k < files.length; k++) {
     if (files[k].path === files[k - 1].path) throw new Error(`generated project has two files named ${files[k].path}`);
