@@ -19,6 +19,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, open, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { GeneratedProject } from '../emit/project.js';
@@ -324,13 +325,13 @@ export class ArtifactCache {
     const live = new Set(entries.map((e) => e.fingerprint).filter((f) => !evicted.includes(f)));
     for (const name of await readdirOrEmpty(join(this.dir, 'prekeys'))) {
       const file = join(this.dir, 'prekeys', name);
-      const record = parsePreKeyRecord(await readFile(file, 'utf8').catch(() => ''));
+      const record = parsePreKeyRecord(await readIfExists(file));
       if (typeof record === 'string' || !live.has(record.fingerprint)) await rm(file, { force: true });
     }
     const now = Date.now();
     for (const name of await readdirOrEmpty(join(this.dir, 'tmp'))) {
       const p = join(this.dir, 'tmp', name);
-      const st = await stat(p).catch(() => undefined);
+      const st = await statIfExists(p);
       if (st && now - st.mtimeMs > STALE_TMP_MS) await rm(p, { recursive: true, force: true });
     }
     return evicted;
@@ -391,7 +392,7 @@ export class ArtifactCache {
   }
 
   async #lastUsed(fingerprint: string): Promise<number> {
-    const st = (await stat(join(this.dir, 'access', fingerprint)).catch(() => undefined)) ?? (await stat(this.entryDir(fingerprint)).catch(() => undefined));
+    const st = (await statIfExists(join(this.dir, 'access', fingerprint))) ?? (await statIfExists(this.entryDir(fingerprint)));
     return st?.mtimeMs ?? 0;
   }
 
@@ -461,11 +462,25 @@ function parsePreKeyRecord(text: string): PreKeyRecord | string {
 }
 
 async function exists(p: string): Promise<boolean> {
+  return (await statIfExists(p)) !== undefined;
+}
+
+/** stat, or undefined when the file is gone (a concurrent gc or writer); other errors propagate. */
+async function statIfExists(p: string): Promise<Stats | undefined> {
   try {
-    await stat(p);
-    return true;
+    return await stat(p);
   } catch (e) {
-    if (errno(e) === 'ENOENT') return false;
+    if (errno(e) === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+/** The file's text, or '' when it is gone; other errors propagate. */
+async function readIfExists(p: string): Promise<string> {
+  try {
+    return await readFile(p, 'utf8');
+  } catch (e) {
+    if (errno(e) === 'ENOENT') return '';
     throw e;
   }
 }

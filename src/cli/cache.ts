@@ -60,7 +60,11 @@ interface KeyRecord {
 
 /** A library file, a record file (entry.json, pre-key .json) or a cache key (prefix). */
 async function keyRecord(arg: string, cache: ArtifactCache): Promise<KeyRecord> {
-  const st = await stat(arg).catch(() => undefined);
+  const st = await stat(arg).catch((e: NodeJS.ErrnoException) => {
+    // Not a file: maybe a cache key. Any other failure is the user's to see.
+    if (e.code === 'ENOENT' || e.code === 'ENAMETOOLONG') return undefined;
+    throw new Error(`${arg}: cannot read (${e.code ?? e.message})`);
+  });
   if (st?.isDirectory()) {
     return keyRecord(`${arg.replace(/\/$/, '')}/entry.json`, cache);
   }
