@@ -67,32 +67,33 @@ export interface ProjectMetadata {
  * summary, so a project written to disk and read back (the Bazel compile action) fingerprints
  * exactly as the one codegen returned.
  */
-export function projectMetadata(project: Pick<GeneratedProject, 'files'>): ProjectMetadata {
+export function projectMetadata(project: Pick<GeneratedProject, 'files'>): ProjectMetadata | undefined {
   const program = project.files.find((f) => f.path === 'program.c');
-  if (!program) throw new Error('generated project has no program.c: not an rvr project');
+  if (!program) return undefined;
   // The descriptor holds the metadata as a C string literal (JSON string syntax) followed by the
   // RVR_FINGERPRINT macro: `"{\"codegenVersion\":...,\"fingerprint\":\"" RVR_FINGERPRINT "\"}"`.
   const m = /^\s*("\{.*") RVR_FINGERPRINT "\\"\}",$/m.exec(program.contents);
-  let meta: Partial<ProjectMetadata> | undefined;
+  if (!m) return undefined;
+  let meta: Partial<ProjectMetadata>;
   try {
-    meta = m ? (JSON.parse((JSON.parse(m[1]) as string) + '"}') as Partial<ProjectMetadata>) : undefined;
+    meta = JSON.parse((JSON.parse(m[1]) as string) + '"}') as Partial<ProjectMetadata>;
   } catch {
-    meta = undefined;
+    return undefined;
   }
-  if (!meta || typeof meta.mode !== 'string' || typeof meta.xlen !== 'number' || typeof meta.memoryBits !== 'number') {
-    throw new Error('program.c: metadata (mode, xlen, memoryBits) not found: not an rvr project, or from another codegen version');
-  }
+  if (typeof meta.mode !== 'string' || typeof meta.xlen !== 'number' || typeof meta.memoryBits !== 'number') return undefined;
   return meta as ProjectMetadata;
 }
 
-export function computeFingerprint(project: Pick<GeneratedProject, 'files'>, id: CompileIdentity): Fingerprint {
+export function computeFingerprint(project: Pick<GeneratedProject, 'files'> & Partial<Pick<GeneratedProject, 'summary'>>, id: CompileIdentity): Fingerprint {
   const hash = createHash('sha256');
   const fields: FingerprintField[] = [];
   const add = (name: string, value: string, hashed: string | Uint8Array = value): void => {
     fields.push({ name, value });
     frame(hash, name, hashed);
   };
-  const meta = projectMetadata(project);
+  // A hand-made project (no generated program.c) still has its summary.
+  const meta = projectMetadata(project) ?? project.summary;
+  if (!meta) throw new Error('project has neither a generated program.c with metadata nor a summary: cannot fingerprint it');
   add('mode', meta.mode);
   add('memory.xlen', String(meta.xlen));
   add('memory.bits', String(meta.memoryBits));
