@@ -8,7 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { compileGuest, type GuestIsa } from '../build/guest.js';
+import { compileProject } from '../build/compile.js';
 import { buildProgram, type BuildOptions } from '../build/program.js';
+import { readProject, writeProjectDir } from '../build/project-io.js';
+import { generateProject } from '../emit/project.js';
+import { remoteCacheCommand, RemoteCacheUsageError } from './remote-cache.js';
 import { readElf } from '../elf/parse.js';
 import { PF_X } from '../elf/types.js';
 import type { ExecutionMode } from '../emit/project.js';
@@ -23,6 +27,9 @@ commands:
   run <guest.elf|lib.so>          run a guest (an ELF is recompiled first)
   disasm <guest.elf>              disassemble the executable segments
   cc <src.c...> -o <guest.elf>    compile guest C with the guest SDK and the RISC-V cross compiler
+  codegen <guest.elf> --out-dir DIR   write the generated C project and its manifest (project.json)
+  compile <project-dir> -o <lib.so>   compile a project written by 'codegen' into a shared library
+  remote-cache start|stop --dir DIR   a local Bazel HTTP remote cache (nginx WebDAV) in DIR
 
 build options:
   -o, --output FILE      library to write (build)
@@ -33,6 +40,14 @@ build options:
   -O, --opt LEVEL        C optimisation level, e.g. 2 or s (default 2)
   --keep-c DIR           keep the generated C project in DIR
   --cost-table FILE      metered_cost weights per instruction class (JSON; default built in)
+
+codegen takes the build options --mode, --memory-bits, --cost-table; compile takes --cc, --march, -O.
+
+remote-cache options:
+  --dir DIR              directory for the cache data, config, logs and password file
+  --port N               port on 127.0.0.1 (start; default 9090)
+  --user NAME            user allowed to write (start; default rvr; password from $RVR_CACHE_PASSWORD
+                         or generated into DIR/password)
 
 cc options:
   --isa ISA              rv64im (default) | rv32im
@@ -64,6 +79,10 @@ const OPTIONS = {
   'segment-size': { type: 'string' },
   'cost-table': { type: 'string' },
   isa: { type: 'string' },
+  'out-dir': { type: 'string' },
+  dir: { type: 'string' },
+  port: { type: 'string' },
+  user: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
@@ -244,6 +263,30 @@ async function cmdCc(args: string[], v: Values): Promise<number> {
   return 0;
 }
 
+async function cmdCodegen(args: string[], v: Values): Promise<number> {
+  if (args.length !== 1) throw new UsageError('codegen takes one guest ELF');
+  if (!v['out-dir']) throw new UsageError('codegen needs --out-dir <dir>');
+  for (const k of ['cc', 'march', 'opt', 'keep-c'] as const) {
+    if (v[k] !== undefined) throw new UsageError(`--${k} belongs to 'compile', not 'codegen'`);
+  }
+  const opts = await buildOptions(v);
+  const project = generateProject(await readElf(args[0]), opts);
+  await writeProjectDir(project, v['out-dir']);
+  return 0;
+}
+
+async function cmdCompile(args: string[], v: Values): Promise<number> {
+  if (args.length !== 1) throw new UsageError('compile takes one project directory');
+  if (!v.output) throw new UsageError('compile needs -o <lib.so>');
+  for (const k of ['mode', 'memory-bits', 'cost-table'] as const) {
+    if (v[k] !== undefined) throw new UsageError(`--${k} belongs to 'codegen', not 'compile'`);
+  }
+  const opts = await buildOptions(v);
+  const project = await readProject(args[0]);
+  await compileProject(project, v.output, opts);
+  return 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
@@ -267,11 +310,17 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdDisasm(rest);
       case 'cc':
         return await cmdCc(rest, parsed.values);
+      case 'codegen':
+        return await cmdCodegen(rest, parsed.values);
+      case 'compile':
+        return await cmdCompile(rest, parsed.values);
+      case 'remote-cache':
+        return await remoteCacheCommand(rest, { dir: parsed.values.dir, port: parsed.values.port, user: parsed.values.user });
       default:
         throw new UsageError(`unknown command '${command}'`);
     }
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof RemoteCacheUsageError) {
       process.stderr.write(`rvr: ${e.message}\n${USAGE}\n`);
       return 2;
     }
