@@ -17,6 +17,8 @@ _BASE_FLAGS = [
 ]
 
 def _rvr_guest_binary_impl(ctx):
+    if ctx.attr.isa not in ISAS:
+        fail("isa of %s is '%s'; rules_rvr guests are %s" % (ctx.label, ctx.attr.isa, " or ".join(sorted(ISAS.keys()))))
     riscv = tool_of(ctx, RISCV_TOOLCHAIN)
     elf = ctx.actions.declare_file(ctx.label.name + ".elf")
     sdk = {f.basename: f for f in ctx.files._sdk}
@@ -61,8 +63,7 @@ using the RISC-V cross compiler toolchain. Provides `RvrGuestInfo`.""",
         ),
         "isa": attr.string(
             default = "rv64im",
-            values = ISAS.keys(),
-            doc = "Guest ISA: `rv32im` (ilp32) or `rv64im` (lp64).",
+            doc = "Guest ISA: `rv32im` (ilp32) or `rv64im` (lp64). Anything else is an analysis error.",
         ),
         "copts": attr.string_list(doc = "Extra cross-compiler flags, appended after the SDK's."),
         "opt": attr.string(

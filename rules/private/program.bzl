@@ -84,7 +84,7 @@ the library for the CPU level of `--@rules_rvr//rules:march`). Provides `RvrProg
     attrs = {
         "elf": attr.label(
             mandatory = True,
-            allow_single_file = True,
+            allow_files = True,
             doc = "The guest ELF: an `rvr_guest_binary`, or any rule or file giving one RISC-V ELF.",
         ),
         "mode": attr.string(
