@@ -26,8 +26,7 @@ RvrToolInfo = provider(
         "path": "string: absolute path of the tool as found on the host; actions invoke it by this path.",
         "tool": "File: the tool's binary (a link to `path`), an input of every action that uses it.",
         "version_file": "File: the tool's `--version` output, an input of every action that uses it.",
-        "files": "depset of Files: `tool` and `version_file` (plus headers for node), for action inputs.",
-        "extra": "struct: tool-specific fields (node: `headers`, a CcInfo target's files).",
+        "files": "depset of Files: `tool` and `version_file`, the inputs every action using the tool declares.",
     },
 )
 

@@ -12,7 +12,6 @@ def _rvr_host_tool_impl(ctx):
         tool = ctx.file.tool,
         version_file = ctx.file.version_file,
         files = depset([ctx.file.tool, ctx.file.version_file]),
-        extra = struct(),
     )
     return [platform_common.ToolchainInfo(rvr = tool)]
 
