@@ -69,7 +69,8 @@ def _rvr_node_tool_impl(ctx):
         _LAUNCHER.format(node = runfiles_path(ctx, node.tool), main = main_path),
         is_executable = True,
     )
-    runfiles = ctx.runfiles(files = [node.tool, js, ctx.file.addon] + ctx.files.data)
+    # The node version file rides along so that a new node changes every action using the tool.
+    runfiles = ctx.runfiles(files = [node.tool, node.version_file, js, ctx.file.addon] + ctx.files.data)
     return [
         DefaultInfo(executable = launcher, runfiles = runfiles),
         RvrRuntimeInfo(node = node.tool, main = js, main_path = main_path, runfiles = runfiles),
