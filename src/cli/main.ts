@@ -10,7 +10,11 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { compileGuest, type GuestIsa } from '../build/guest.js';
 import { parseSize, type CacheOptions } from '../build/cache.js';
 import { loadProgram } from '../build/load.js';
+import { compileProject } from '../build/compile.js';
 import { buildProgram, type BuildOptions } from '../build/program.js';
+import { readProject, writeProjectDir } from '../build/project-io.js';
+import { generateProject } from '../emit/project.js';
+import { remoteCacheCommand, RemoteCacheUsageError } from './remote-cache.js';
 import { readElf } from '../elf/parse.js';
 import { PF_X } from '../elf/types.js';
 import type { ExecutionMode } from '../emit/project.js';
@@ -29,6 +33,9 @@ commands:
   cache ls|verify|gc|clear        list, check (quarantining corrupt entries), trim or empty the cache
   explain <A> <B>                 which fingerprint fields differ between two libraries,
                                   key records (entry.json, pre-key .json) or cache keys
+  codegen <guest.elf> --out-dir DIR   write the generated C project and its manifest (project.json)
+  compile <project-dir> -o <lib.so>   compile a project written by 'codegen' into a shared library
+  remote-cache start|stop --dir DIR   a local Bazel HTTP remote cache (nginx WebDAV) in DIR
 
 build options:
   -o, --output FILE      library to write (build)
@@ -45,6 +52,13 @@ cache options (build, run of an ELF, cache, explain):
   --no-cache             build and run without the cache
   --max-size SIZE        cache size limit, e.g. 500M or 2G (default 2G; LRU eviction)
   -v, --verbose          say why a cache lookup missed (also RVR_DEBUG=1)
+codegen takes the build options --mode, --memory-bits, --cost-table; compile takes --cc, --march, -O.
+
+remote-cache options:
+  --dir DIR              directory for the cache data, config, logs and password file
+  --port N               port on 127.0.0.1 (start; default 9090)
+  --user NAME            user allowed to write (start; default rvr; password from $RVR_CACHE_PASSWORD
+                         or generated into DIR/password)
 
 cc options:
   --isa ISA              rv64im (default) | rv32im
@@ -84,6 +98,10 @@ const OPTIONS = {
   'no-cache': { type: 'boolean' },
   'max-size': { type: 'string' },
   verbose: { type: 'boolean', short: 'v' },
+  'out-dir': { type: 'string' },
+  dir: { type: 'string' },
+  port: { type: 'string' },
+  user: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
@@ -303,6 +321,30 @@ async function cmdCc(args: string[], v: Values): Promise<number> {
   return 0;
 }
 
+async function cmdCodegen(args: string[], v: Values): Promise<number> {
+  if (args.length !== 1) throw new UsageError('codegen takes one guest ELF');
+  if (!v['out-dir']) throw new UsageError('codegen needs --out-dir <dir>');
+  for (const k of ['cc', 'march', 'opt', 'keep-c'] as const) {
+    if (v[k] !== undefined) throw new UsageError(`--${k} belongs to 'compile', not 'codegen'`);
+  }
+  const opts = await buildOptions(v);
+  const project = generateProject(await readElf(args[0]), opts);
+  await writeProjectDir(project, v['out-dir']);
+  return 0;
+}
+
+async function cmdCompile(args: string[], v: Values): Promise<number> {
+  if (args.length !== 1) throw new UsageError('compile takes one project directory');
+  if (!v.output) throw new UsageError('compile needs -o <lib.so>');
+  for (const k of ['mode', 'memory-bits', 'cost-table'] as const) {
+    if (v[k] !== undefined) throw new UsageError(`--${k} belongs to 'codegen', not 'compile'`);
+  }
+  const opts = await buildOptions(v);
+  const project = await readProject(args[0]);
+  await compileProject(project, v.output, opts);
+  return 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
@@ -330,11 +372,17 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdCache(rest, cacheOptions(parsed.values), parsed.values['max-size']);
       case 'explain':
         return await cmdExplain(rest, cacheOptions(parsed.values));
+      case 'codegen':
+        return await cmdCodegen(rest, parsed.values);
+      case 'compile':
+        return await cmdCompile(rest, parsed.values);
+      case 'remote-cache':
+        return await remoteCacheCommand(rest, { dir: parsed.values.dir, port: parsed.values.port, user: parsed.values.user });
       default:
         throw new UsageError(`unknown command '${command}'`);
     }
   } catch (e) {
-    if (e instanceof UsageError || e instanceof CacheUsageError) {
+    if (e instanceof UsageError || e instanceof CacheUsageError || e instanceof RemoteCacheUsageError) {
       process.stderr.write(`rvr: ${e.message}\n${USAGE}\n`);
       return 2;
     }
