@@ -16,6 +16,11 @@
  * pure in 100 pieces, metered, metered_cost and metered_cost with a cost ceiling never reached,
  * with the goals metered ≤ 1.15×, metered_cost ≤ 1.10× and pure with a limit ≤ 1.05× pure.
  *
+ * Then the artifact-cache comparison (bench/lib/cache.mjs; alone with --cache-only): cold build
+ * vs pre-key hit vs full-fingerprint hit in fresh processes, for the smallest and the largest
+ * guest, with the goals pre-key hit ≤ 50 ms over a run of the loaded program and ≥ 50× faster
+ * than a cold build.
+ *
  * Exit status 0 even when a bar or goal is missed; 1 on any disagreement between executors or
  * modes, or a failed build; 2 on a usage error. See `node bench/run.mjs --help`.
  */
@@ -181,7 +186,7 @@ async function main() {
   const guestCc = b.guestCc();
   const guestCcVersion = `${guestCc}: ${await b.toolVersion(guestCc)}`;
   const guestFlags = `-O2 -march=${opts.isas.join('|')} (guest SDK flags of compileGuest)`;
-  for (const isa of opts.modesOnly ? [] : opts.isas) {
+  for (const isa of opts.modesOnly || opts.cacheOnly ? [] : opts.isas) {
     /** @type {import('./lib/report.mjs').Row[]} */
     const rows = [];
     for (const bench of benches) {
@@ -206,7 +211,7 @@ async function main() {
     sections.push({ isa, rows });
   }
 
-  if (!opts.modesOnly) {
+  if (!opts.modesOnly && !opts.cacheOnly) {
     /** @type {import('./lib/report.mjs').Environment} */
     const env = {
       date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
@@ -226,7 +231,7 @@ async function main() {
     process.stdout.write(r.formatReport(env, sections, { markdown: opts.markdown, quick: opts.quick }));
   }
 
-  if (opts.modes || opts.modesOnly) {
+  if ((opts.modes || opts.modesOnly) && !opts.cacheOnly) {
     const m = await import('./lib/modes.mjs');
     /** @type {Array<{ isa: string, rows: import('./lib/modes.mjs').ModeRow[] }>} */
     const modeSections = [];
@@ -260,6 +265,25 @@ async function main() {
     process.stdout.write(
       m.formatModesReport(opts.modesOnly ? menv : undefined, menv, modeSections, { markdown: opts.markdown, quick: opts.quick }),
     );
+  }
+  if (opts.cache || opts.cacheOnly) {
+    const c = await import('./lib/cache.mjs');
+    /** @type {Array<{ isa: string, rows: import('./lib/cache.mjs').CacheRow[] }>} */
+    const cacheSections = [];
+    for (const isa of opts.isas) {
+      const rows = await c.measureCache(isa, opts.runs, progress);
+      failed ||= rows.some((row) => row.errors.length > 0);
+      cacheSections.push({ isa, rows });
+    }
+    const env = {
+      date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      machine: `${r.cpuModel()}, ${r.coreCount()} logical cores, ${os.type()} ${os.release()} ${os.arch()}`,
+      node: process.version,
+      'host compiler': `${host.cc}: ${host.version}`,
+      'library flags': `\`${host.flags.join(' ')}\` (the defaults of loadProgram)`,
+      timing: `loadProgram in a fresh process (module import not timed), cold = empty cache; hits best of ${opts.runs}; fingerprint hit = pre-key records removed first; guests run at scale 1`,
+    };
+    process.stdout.write(c.formatCacheReport(cacheSections, { markdown: opts.markdown, env }));
   }
   if (failed) {
     process.stderr.write('\nbench: FAILED — executors or execution modes disagree, or a build failed (see ERROR lines above)\n');

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what rules_rvr needs on a fresh Debian 12 machine that has Node.js 20 and npm:
-# the host C compiler, the RISC-V cross compiler, qemu-user (the test oracle), the npm
-# packages, the native addon (node-gyp) and the compiled TypeScript.
+# the host C compiler, the RISC-V cross compiler, qemu-user (the test oracle), Bazel 4.2 and
+# nginx (the Bazel rules and their remote cache), the npm packages, the native addon (node-gyp)
+# and the compiled TypeScript. Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +12,9 @@ APT_PACKAGES=(
   g++ make python3           # node-gyp
   gcc-riscv64-unknown-elf    # guest cross compiler (rv32im/rv64im multilibs)
   qemu-user                  # qemu-riscv32/qemu-riscv64: differential-test oracle
+  bazel-bootstrap            # Bazel 4.2 (bazel-4), run through @bazel/bazelisk: the Bazel rules
+  bazel-skylib               # analysis tests of the rules (test/bazel.test.ts)
+  nginx-light                # `rvr remote-cache`: a local Bazel HTTP remote cache (WebDAV PUT)
 )
 
 missing=()

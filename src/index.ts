@@ -5,8 +5,11 @@
  *   const program = await Program.load(output);
  *   const result = await program.run({ input: 'hello' });
  */
-export { buildProgram, type BuildOptions, type BuildResult } from './build/program.js';
-export { compileProject, writeProject, CompileError, type CompileOptions, type CompileResult } from './build/compile.js';
+export { buildProgram, cachedLibrary, type BuildOptions, type BuildResult, type CacheOutcome, type CachedLibrary } from './build/program.js';
+export { loadProgram, type LoadedProgram } from './build/load.js';
+export { ArtifactCache, CacheError, defaultCacheDir, parseSize, type CacheOptions, type EntryRecord, type PreKeyRecord } from './build/cache.js';
+export { computeFingerprint, diffFingerprintFields, embeddedFingerprint, embeddedFingerprintFields, type Fingerprint, type FingerprintField } from './build/fingerprint.js';
+export { compileProject, projectFingerprint, writeProject, CompileError, type CompileOptions, type CompileResult } from './build/compile.js';
 export { findHostCompiler, defaultMarch, ToolchainError, type HostToolchain } from './build/toolchain.js';
 export { generateProject, CodegenError, type CodegenOptions, type GeneratedProject, type ExecutionMode } from './emit/project.js';
 export { CODEGEN_VERSION } from './emit/version.js';

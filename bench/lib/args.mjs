@@ -14,6 +14,8 @@ import { parseArgs } from 'node:util';
  * @property {string | undefined} guestsDir Alternative directory of benchmark guests.
  * @property {boolean} modes Measure the execution modes (pure, limits, metered, metered_cost).
  * @property {boolean} modesOnly Only the execution-mode comparison (no native, qemu, interpreter).
+ * @property {boolean} cache Measure the artifact cache (cold build, pre-key hit, fingerprint hit).
+ * @property {boolean} cacheOnly Only the artifact-cache comparison.
  * @property {boolean} help
  */
 
@@ -28,6 +30,9 @@ export const USAGE = `usage: node bench/run.mjs [options]
   --modes-only              only the execution-mode comparison (pure, pure with limits,
                             metered, metered_cost), not native/qemu/interpreter
   --no-modes                skip the execution-mode comparison
+  --cache-only              only the artifact-cache comparison (cold build vs pre-key hit
+                            vs fingerprint hit, smallest and largest guest)
+  --no-cache                skip the artifact-cache comparison
   --guests DIR              benchmark guest sources (default bench/guests)
   -h, --help                this text
 
@@ -52,6 +57,8 @@ export function parseBenchArgs(argv) {
       'no-interp': { type: 'boolean', default: false },
       'modes-only': { type: 'boolean', default: false },
       'no-modes': { type: 'boolean', default: false },
+      'cache-only': { type: 'boolean', default: false },
+      'no-cache': { type: 'boolean', default: false },
       guests: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -69,6 +76,7 @@ export function parseBenchArgs(argv) {
     throw new Error(`--runs must be an integer from 1 to 100, got '${values.runs}'`);
   }
   if (values['modes-only'] && values['no-modes']) throw new Error('--modes-only and --no-modes exclude each other');
+  if (values['cache-only'] && (values['no-cache'] || values['modes-only'])) throw new Error('--cache-only excludes --no-cache and --modes-only');
   return {
     isas,
     runs,
@@ -79,6 +87,8 @@ export function parseBenchArgs(argv) {
     guestsDir: values.guests,
     modes: !values['no-modes'],
     modesOnly: values['modes-only'],
+    cache: !values['no-cache'],
+    cacheOnly: values['cache-only'],
     help: values.help,
   };
 }

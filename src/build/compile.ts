@@ -8,6 +8,7 @@ import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { GeneratedProject } from '../emit/project.js';
+import { computeFingerprint, fingerprintDefines, type CompileIdentity, type Fingerprint } from './fingerprint.js';
 import { compileFlags, defaultMarch, findHostCompiler, linkFlags, ToolchainError, type HostToolchain } from './toolchain.js';
 
 export interface CompileOptions {
@@ -19,7 +20,7 @@ export interface CompileOptions {
   march?: string;
   /** Extra compiler flags (appended). */
   cflags?: string[];
-  /** -D definitions added to every file (e.g. the fingerprint). */
+  /** -D definitions added to every file (part of the fingerprint; RVR_FINGERPRINT* are reserved). */
   defines?: Record<string, string>;
   /** Parallel compiler processes (default: available cores). */
   jobs?: number;
@@ -33,6 +34,8 @@ export interface CompileResult {
   flags: string[];
   /** Flags of the cold sources (block tails). */
   coldFlags: string[];
+  /** The fingerprint embedded in the library (RVR_FINGERPRINT). */
+  fingerprint: Fingerprint;
 }
 
 export class CompileError extends Error {
@@ -45,15 +48,46 @@ export async function writeProject(project: GeneratedProject, dir: string): Prom
   await Promise.all(project.files.map((f) => writeFile(join(dir, f.path), f.contents)));
 }
 
-export async function compileProject(project: GeneratedProject, output: string, options: CompileOptions = {}): Promise<CompileResult> {
+/**
+ * The host compiler, flags and defines a compile with these options would use: everything
+ * besides the project that decides the library's bytes.
+ */
+export async function compileIdentity(options: CompileOptions = {}): Promise<CompileIdentity> {
   const toolchain = await findHostCompiler(options.cc);
+  return compileIdentityWith(toolchain, options);
+}
+
+/** {@link compileIdentity} for an already resolved toolchain. */
+export function compileIdentityWith(toolchain: HostToolchain, options: CompileOptions = {}): CompileIdentity {
   const optLevel = options.optLevel ?? 'O2';
-  const flags = compileFlags({ optLevel, march: options.march ?? defaultMarch(), extra: options.cflags ?? [] });
+  const march = options.march ?? defaultMarch();
+  const flags = compileFlags({ optLevel, march, extra: options.cflags ?? [] });
   // Block tails run only after an unusual entry (mid-block jump, deep recursion): -O1 keeps
   // their compile time down without touching the hot code.
-  const coldFlags = optLevel === 'O0' ? flags : compileFlags({ optLevel: 'O1', march: options.march ?? defaultMarch(), extra: options.cflags ?? [] });
+  const coldFlags = optLevel === 'O0' ? flags : compileFlags({ optLevel: 'O1', march, extra: options.cflags ?? [] });
+  const defines = options.defines ?? {};
+  for (const name of Object.keys(defines)) {
+    if (name.startsWith('RVR_FINGERPRINT')) throw new CompileError(`-D${name} is reserved: the compile driver defines it`);
+  }
+  return { toolchain, march, flags, coldFlags, linkFlags: linkFlags(), defines };
+}
+
+/** The fingerprint `compileProject(project, _, options)` embeds. */
+export async function projectFingerprint(project: GeneratedProject, options: CompileOptions = {}): Promise<Fingerprint> {
+  return computeFingerprint(project, await compileIdentity(options));
+}
+
+/**
+ * Compile a project into a shared library at `output`. Computes the project's fingerprint
+ * and compiles it in (RVR_FINGERPRINT, RVR_FINGERPRINT_FIELDS), so every way of compiling a
+ * project (API, CLI, Bazel action) embeds the same fingerprint for the same inputs.
+ */
+export async function compileProject(project: GeneratedProject, output: string, options: CompileOptions = {}): Promise<CompileResult> {
+  const id = await compileIdentity(options);
+  const { toolchain, flags, coldFlags } = id;
+  const fingerprint = computeFingerprint(project, id);
   const cold = new Set(project.coldSources);
-  const defines = Object.entries(options.defines ?? {})
+  const defines = Object.entries({ ...id.defines, ...fingerprintDefines(fingerprint) })
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([k, v]) => `-D${k}=${v}`);
   const outPath = resolve(output);
@@ -83,7 +117,7 @@ export async function compileProject(project: GeneratedProject, output: string, 
     };
     await Promise.all(Array.from({ length: Math.min(jobs, sources.length) }, worker));
     const tmpOut = join(dirname(outPath), `.${basename(outPath)}.${process.pid}.tmp`);
-    const link = await execa(toolchain.cc, [...linkFlags(), '-o', tmpOut, ...objects.sort()], {
+    const link = await execa(toolchain.cc, [...id.linkFlags, '-o', tmpOut, ...objects.sort()], {
       cwd: dir,
       reject: false,
       stdin: 'ignore',
@@ -93,7 +127,7 @@ export async function compileProject(project: GeneratedProject, output: string, 
       throw compileFailure(toolchain, 'link', link);
     }
     await rename(tmpOut, outPath);
-    return { output: outPath, toolchain, flags: [...flags, ...defines], coldFlags: [...coldFlags, ...defines] };
+    return { output: outPath, toolchain, flags: [...flags, ...defines], coldFlags: [...coldFlags, ...defines], fingerprint };
   } finally {
     if (!options.sourceDir) await rm(dir, { recursive: true, force: true });
   }

@@ -1,10 +1,14 @@
 /** Host C toolchain: which compiler, which CPU level, which flags. */
 import { execa } from 'execa';
+import { accessSync, constants } from 'node:fs';
 import { arch } from 'node:os';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
 
 export interface HostToolchain {
   /** The compiler command as resolved on PATH (or as given when it is a path). */
   cc: string;
+  /** Absolute path of the compiler executable (PATH lookup; part of the fingerprint). */
+  path: string;
   /** First line of `cc --version`. */
   version: string;
   /** Full `cc --version` output (part of the fingerprint). */
@@ -41,7 +45,7 @@ export async function findHostCompiler(explicit?: string): Promise<HostToolchain
       }
       if (r.exitCode === 0) {
         const text = r.stdout.trim();
-        return { cc, version: text.split('\n')[0], versionText: text };
+        return { cc, path: resolveCommand(cc) ?? cc, version: text.split('\n')[0], versionText: text };
       }
       if (requested) throw new ToolchainError(`C compiler '${cc}' failed to report its version: ${r.stderr.trim().split('\n')[0]}`);
     } catch (e) {
@@ -52,6 +56,29 @@ export async function findHostCompiler(explicit?: string): Promise<HostToolchain
     }
   }
   throw new ToolchainError('no C compiler found: tried clang, gcc, cc (install one: apt-get install clang)');
+}
+
+/**
+ * Where a command runs from: itself when it names a file (contains a slash), else the first
+ * executable of that name on PATH; undefined when there is none. The path as found, not
+ * through symlinks: `cc` and `gcc` may be one binary that behaves differently by name.
+ */
+export function resolveCommand(cmd: string, pathVar: string = process.env.PATH ?? ''): string | undefined {
+  const executable = (p: string): boolean => {
+    try {
+      accessSync(p, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (cmd.includes('/')) return isAbsolute(cmd) ? cmd : resolve(cmd);
+  for (const dir of pathVar.split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(resolve(dir), cmd);
+    if (executable(candidate)) return candidate;
+  }
+  return undefined;
 }
 
 export interface CompileFlags {

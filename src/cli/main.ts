@@ -8,13 +8,20 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { compileGuest, type GuestIsa } from '../build/guest.js';
+import { parseSize, type CacheOptions } from '../build/cache.js';
+import { loadProgram } from '../build/load.js';
+import { compileProject } from '../build/compile.js';
 import { buildProgram, type BuildOptions } from '../build/program.js';
+import { readProject, writeProjectDir } from '../build/project-io.js';
+import { generateProject } from '../emit/project.js';
+import { remoteCacheCommand, RemoteCacheUsageError } from './remote-cache.js';
 import { readElf } from '../elf/parse.js';
 import { PF_X } from '../elf/types.js';
 import type { ExecutionMode } from '../emit/project.js';
 import { parseCostTable } from '../isa/cost.js';
 import { disassemble } from '../isa/disasm.js';
 import { Program, type Machine, type RunResult } from '../runtime/index.js';
+import { CacheUsageError, cmdCache, cmdExplain } from './cache.js';
 
 const USAGE = `usage: rvr <command> [options]
 
@@ -23,6 +30,12 @@ commands:
   run <guest.elf|lib.so>          run a guest (an ELF is recompiled first)
   disasm <guest.elf>              disassemble the executable segments
   cc <src.c...> -o <guest.elf>    compile guest C with the guest SDK and the RISC-V cross compiler
+  cache ls|verify|gc|clear        list, check (quarantining corrupt entries), trim or empty the cache
+  explain <A> <B>                 which fingerprint fields differ between two libraries,
+                                  key records (entry.json, pre-key .json) or cache keys
+  codegen <guest.elf> --out-dir DIR   write the generated C project and its manifest (project.json)
+  compile <project-dir> -o <lib.so>   compile a project written by 'codegen' into a shared library
+  remote-cache start|stop --dir DIR   a local Bazel HTTP remote cache (nginx WebDAV) in DIR
 
 build options:
   -o, --output FILE      library to write (build)
@@ -33,6 +46,19 @@ build options:
   -O, --opt LEVEL        C optimisation level, e.g. 2 or s (default 2)
   --keep-c DIR           keep the generated C project in DIR
   --cost-table FILE      metered_cost weights per instruction class (JSON; default built in)
+
+cache options (build, run of an ELF, cache, explain):
+  --cache-dir DIR        artifact cache (default $RVR_CACHE_DIR, $XDG_CACHE_HOME/rvr, ~/.cache/rvr)
+  --no-cache             build and run without the cache
+  --max-size SIZE        cache size limit, e.g. 500M or 2G (default 2G; LRU eviction)
+  -v, --verbose          say why a cache lookup missed (also RVR_DEBUG=1)
+codegen takes the build options --mode, --memory-bits, --cost-table; compile takes --cc, --march, -O.
+
+remote-cache options:
+  --dir DIR              directory for the cache data, config, logs and password file
+  --port N               port on 127.0.0.1 (start; default 9090)
+  --user NAME            user allowed to write (start; default rvr; password from $RVR_CACHE_PASSWORD
+                         or generated into DIR/password)
 
 cc options:
   --isa ISA              rv64im (default) | rv32im
@@ -68,6 +94,14 @@ const OPTIONS = {
   'snapshot-out': { type: 'string' },
   resume: { type: 'string' },
   isa: { type: 'string' },
+  'cache-dir': { type: 'string' },
+  'no-cache': { type: 'boolean' },
+  'max-size': { type: 'string' },
+  verbose: { type: 'boolean', short: 'v' },
+  'out-dir': { type: 'string' },
+  dir: { type: 'string' },
+  port: { type: 'string' },
+  user: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
@@ -107,6 +141,15 @@ async function buildOptions(v: Values): Promise<BuildOptions> {
   if (v.march !== undefined) opts.march = v.march;
   if (v.opt !== undefined) opts.optLevel = `O${v.opt.replace(/^O/, '')}`;
   if (v['keep-c'] !== undefined) opts.sourceDir = v['keep-c'];
+  opts.cache = v['no-cache'] || v['keep-c'] !== undefined ? false : cacheOptions(v);
+  return opts;
+}
+
+function cacheOptions(v: Values): CacheOptions {
+  const opts: CacheOptions = {};
+  if (v['cache-dir'] !== undefined) opts.dir = v['cache-dir'];
+  if (v['max-size'] !== undefined) opts.maxSize = parseSize(v['max-size']);
+  if (v.verbose) opts.debug = true;
   return opts;
 }
 
@@ -141,11 +184,14 @@ async function cmdBuild(args: string[], v: Values): Promise<number> {
   if (args.length !== 1) throw new UsageError('build takes one guest ELF');
   if (!v.output) throw new UsageError('build needs -o <lib.so>');
   const r = await buildProgram(args[0], v.output, await buildOptions(v));
-  const s = r.project.summary;
+  const s = r.summary;
+  const how =
+    r.cache.status === 'hit'
+      ? `from the cache${r.cache.via === 'fingerprint' ? ` after codegen ${Math.round(r.timings.codegenMs)} ms` : ''}`
+      : `codegen ${Math.round(r.timings.codegenMs)} ms, ${r.toolchain.cc} ${Math.round(r.timings.compileMs)} ms`;
   process.stderr.write(
     `rvr: built ${v.output} (rv${s.xlen}im, ${s.mode}, ${s.instructions} instructions in ${s.regions} functions` +
-      `${s.undecodable ? `, ${s.undecodable} words that do not decode` : ''}; codegen ${Math.round(r.timings.codegenMs)} ms, ` +
-      `${r.toolchain.cc} ${Math.round(r.timings.compileMs)} ms)\n`,
+      `${s.undecodable ? `, ${s.undecodable} words that do not decode` : ''}; ${how})\n`,
   );
   return 0;
 }
@@ -188,16 +234,23 @@ async function writeFileAtomic(file: string, data: Uint8Array): Promise<void> {
 async function cmdRun(args: string[], v: Values): Promise<number> {
   if (args.length !== 1) throw new UsageError('run takes one guest ELF or library');
   const path = args[0];
-  let lib = path;
   let tmp: string | undefined;
   let machine: Machine | undefined;
   try {
+    let program: Program;
     if (await isGuestElf(path)) {
-      tmp = await mkdtemp(join(tmpdir(), 'rvr-run-'));
-      lib = join(tmp, 'guest.so');
-      await buildProgram(path, lib, await buildOptions(v));
+      const opts = await buildOptions(v);
+      if (opts.cache) {
+        program = (await loadProgram(path, opts)).program;
+      } else {
+        tmp = await mkdtemp(join(tmpdir(), 'rvr-run-'));
+        const lib = join(tmp, 'guest.so');
+        await buildProgram(path, lib, opts);
+        program = await Program.load(lib);
+      }
+    } else {
+      program = await Program.load(path);
     }
-    const program = await Program.load(lib);
     const segmentSize = count(v, 'segment-size');
     const input = await readInput(v);
     if (v.resume) {
@@ -268,6 +321,30 @@ async function cmdCc(args: string[], v: Values): Promise<number> {
   return 0;
 }
 
+async function cmdCodegen(args: string[], v: Values): Promise<number> {
+  if (args.length !== 1) throw new UsageError('codegen takes one guest ELF');
+  if (!v['out-dir']) throw new UsageError('codegen needs --out-dir <dir>');
+  for (const k of ['cc', 'march', 'opt', 'keep-c'] as const) {
+    if (v[k] !== undefined) throw new UsageError(`--${k} belongs to 'compile', not 'codegen'`);
+  }
+  const opts = await buildOptions(v);
+  const project = generateProject(await readElf(args[0]), opts);
+  await writeProjectDir(project, v['out-dir']);
+  return 0;
+}
+
+async function cmdCompile(args: string[], v: Values): Promise<number> {
+  if (args.length !== 1) throw new UsageError('compile takes one project directory');
+  if (!v.output) throw new UsageError('compile needs -o <lib.so>');
+  for (const k of ['mode', 'memory-bits', 'cost-table'] as const) {
+    if (v[k] !== undefined) throw new UsageError(`--${k} belongs to 'codegen', not 'compile'`);
+  }
+  const opts = await buildOptions(v);
+  const project = await readProject(args[0]);
+  await compileProject(project, v.output, opts);
+  return 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
@@ -291,11 +368,21 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdDisasm(rest);
       case 'cc':
         return await cmdCc(rest, parsed.values);
+      case 'cache':
+        return await cmdCache(rest, cacheOptions(parsed.values), parsed.values['max-size']);
+      case 'explain':
+        return await cmdExplain(rest, cacheOptions(parsed.values));
+      case 'codegen':
+        return await cmdCodegen(rest, parsed.values);
+      case 'compile':
+        return await cmdCompile(rest, parsed.values);
+      case 'remote-cache':
+        return await remoteCacheCommand(rest, { dir: parsed.values.dir, port: parsed.values.port, user: parsed.values.user });
       default:
         throw new UsageError(`unknown command '${command}'`);
     }
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof CacheUsageError || e instanceof RemoteCacheUsageError) {
       process.stderr.write(`rvr: ${e.message}\n${USAGE}\n`);
       return 2;
     }

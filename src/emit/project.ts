@@ -48,6 +48,8 @@ export interface GeneratedProject {
     undecodable: number;
     regions: number;
     blocks: number;
+    /** The compiled-in cost table (metered_cost only), weights as decimal strings. */
+    costTable?: Record<string, string>;
   };
 }
 
@@ -146,6 +148,7 @@ export function generateProject(elf: ElfFile, options: CodegenOptions = {}): Gen
       undecodable: program.undecodable,
       regions: program.regions.length,
       blocks: program.regions.reduce((n, r) => n + r.blocks.length, 0),
+      ...(meter.weights ? { costTable: costTableText(meter.weights) } : {}),
     },
   };
 }
@@ -163,6 +166,10 @@ function checkedCostTable(file: string, t: CostTable): CostTable {
     if (v > MAX_COMPILED_WEIGHT) throw new CodegenError(file, `cost table: weight of ${k} (${v}) is above 2^32-1`);
   }
   return t;
+}
+
+function costTableText(weights: CostWeights): Record<string, string> {
+  return Object.fromEntries(Object.entries(weights).map(([k, v]) => [k, (v as bigint).toString()]));
 }
 
 function cFile(title: string, parts: string[]): string {
@@ -236,12 +243,15 @@ function emitProgram(elf: ElfFile, program: LiftedProgram, mode: ExecutionMode, 
     memoryBits,
     entry: hex(elf.entry),
     instructions: program.instructionCount,
-    ...(meter.weights ? { costTable: Object.fromEntries(Object.entries(meter.weights).map(([k, v]) => [k, v.toString()])) } : {}),
+    ...(meter.weights ? { costTable: costTableText(meter.weights) } : {}),
   });
   // The fingerprint is known only after the project is hashed, so it comes in as a macro.
   const metaPrefix = JSON.stringify(metadata.slice(0, -1) + ',"fingerprint":"');
   return `#ifndef RVR_FINGERPRINT
 #define RVR_FINGERPRINT ""
+#endif
+#ifndef RVR_FINGERPRINT_FIELDS
+#define RVR_FINGERPRINT_FIELDS ""
 #endif
 
 ${elf.segments.map((s, k) => `extern RVR_HIDDEN const uint8_t rvr_seg${k}[${Math.max(1, s.filesz)}];`).join('\n')}
@@ -277,6 +287,9 @@ ${segs.join('\n')}
 };
 
 __attribute__((visibility("default"))) const uint32_t rvr_abi_version = RVR_ABI_VERSION;
+
+/* The named inputs of the fingerprint (base64 JSON), so \`rvr explain\` can tell two builds apart. */
+__attribute__((visibility("default"))) const char rvr_fingerprint_fields[] = "RVR-FINGERPRINT-FIELDS:" RVR_FINGERPRINT_FIELDS;
 
 __attribute__((visibility("default"))) const rvr_program rvr_program_desc = {
   RVR_ABI_VERSION,

@@ -172,6 +172,8 @@ export class Program {
   readonly metadata: Record<string, unknown>;
   /** Initial memory image. */
   readonly segments: readonly SegmentInfo[];
+  /** The fingerprint compiled into the library (SHA-256 hex), or undefined when it has none. */
+  readonly fingerprint: string | undefined;
 
   readonly #native: NativeProgram;
 
@@ -197,6 +199,8 @@ export class Program {
       throw new Error(`${file}: guest library metadata is not a JSON object`);
     }
     this.metadata = metadata as Record<string, unknown>;
+    const fp = this.metadata.fingerprint;
+    this.fingerprint = typeof fp === 'string' && fp !== '' ? fp : undefined;
     this.segments = native.segments.map((s) => ({ ...s }));
   }
 
@@ -212,21 +216,15 @@ export class Program {
     return new Program(native, abs);
   }
 
-  #fingerprint: string | undefined;
+  #identity: string | undefined;
 
   /**
-   * The library's fingerprint (from its metadata); for a library built without one, the
-   * SHA-256 of the file. Snapshots resume only against a library with the same fingerprint.
+   * What a snapshot records to name this library: the embedded fingerprint, or for a library
+   * built without one, the SHA-256 of the file.
    */
-  get fingerprint(): string {
-    if (this.#fingerprint === undefined) {
-      const embedded = this.metadata.fingerprint;
-      this.#fingerprint =
-        typeof embedded === 'string' && embedded !== ''
-          ? embedded
-          : `file-sha256:${createHash('sha256').update(readFileSync(this.path)).digest('hex')}`;
-    }
-    return this.#fingerprint;
+  #snapshotIdentity(): string {
+    this.#identity ??= this.fingerprint ?? `file-sha256:${createHash('sha256').update(readFileSync(this.path)).digest('hex')}`;
+    return this.#identity;
   }
 
   /** Creates a fresh machine: new arena with the initial image, registers and streams. */
@@ -277,7 +275,7 @@ export class Program {
 
   /** @internal */
   #snapshotLibrary(): SnapshotLibrary {
-    return { fingerprint: this.fingerprint, xlen: this.xlen, mode: this.mode, memoryBits: this.memoryBits };
+    return { fingerprint: this.#snapshotIdentity(), xlen: this.xlen, mode: this.mode, memoryBits: this.memoryBits };
   }
 
   /** @internal Identity a snapshot of this program's machines records. */

@@ -1,0 +1,3 @@
+#!/bin/sh
+echo "coverage is not available in this offline Bazel set-up" >&2
+exit 1

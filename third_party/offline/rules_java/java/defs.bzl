@@ -1,0 +1,10 @@
+"""Forwards rules_java's public names to Bazel's built-in Java rules (offline stand-in)."""
+
+java_binary = native.java_binary
+java_import = native.java_import
+java_library = native.java_library
+java_plugin = native.java_plugin
+java_proto_library = native.java_proto_library
+java_runtime = native.java_runtime
+java_test = native.java_test
+java_toolchain = native.java_toolchain
