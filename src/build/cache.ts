@@ -430,15 +430,20 @@ export class ArtifactCache {
   }
 }
 
-function parseEntryRecord(text: string): EntryRecord | string {
-  let v: unknown;
+/** Parses a record file's JSON; a string says what is wrong with it. */
+function parseRecordJson<T>(text: string): Partial<T> | string {
   try {
-    v = JSON.parse(text);
+    const v: unknown = JSON.parse(text);
+    return v !== null && typeof v === 'object' ? (v as Partial<T>) : 'not a JSON object';
   } catch {
     return 'not valid JSON (truncated?)';
   }
-  const r = v as Partial<EntryRecord> | null;
-  if (r === null || typeof r !== 'object' || r.format !== ENTRY_FORMAT) return `not an ${ENTRY_FORMAT} record`;
+}
+
+function parseEntryRecord(text: string): EntryRecord | string {
+  const r = parseRecordJson<EntryRecord>(text);
+  if (typeof r === 'string') return r;
+  if (r.format !== ENTRY_FORMAT) return `not an ${ENTRY_FORMAT} record`;
   if (!isHex64(r.fingerprint)) return 'fingerprint missing or malformed';
   const lib = r.library;
   if (!lib || typeof lib.file !== 'string' || lib.file.includes('/') || !isHex64(lib.sha256) || !Number.isSafeInteger(lib.size)) {
@@ -449,14 +454,9 @@ function parseEntryRecord(text: string): EntryRecord | string {
 }
 
 function parsePreKeyRecord(text: string): PreKeyRecord | string {
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch {
-    return 'not valid JSON (truncated?)';
-  }
-  const r = v as Partial<PreKeyRecord> | null;
-  if (r === null || typeof r !== 'object' || r.format !== PREKEY_FORMAT) return `not an ${PREKEY_FORMAT} record`;
+  const r = parseRecordJson<PreKeyRecord>(text);
+  if (typeof r === 'string') return r;
+  if (r.format !== PREKEY_FORMAT) return `not an ${PREKEY_FORMAT} record`;
   if (!isHex64(r.preKey) || !isHex64(r.fingerprint) || !isFieldList(r.fields)) return 'pre-key, fingerprint or fields missing';
   return r as PreKeyRecord;
 }

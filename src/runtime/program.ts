@@ -138,6 +138,11 @@ function toBytes(input: GuestInput | undefined): Uint8Array {
   return typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
 }
 
+/** What a snapshot records of the input: resuming needs the same bytes. */
+function inputDigest(input: Uint8Array): { length: bigint; sha256: string } {
+  return { length: BigInt(input.length), sha256: createHash('sha256').update(input).digest('hex') };
+}
+
 function toAddress(addr: bigint | number, what: string): bigint {
   if (typeof addr === 'bigint') return addr;
   if (!Number.isSafeInteger(addr) || addr < 0) {
@@ -236,7 +241,7 @@ export class Program {
     }
     const input = toBytes(opts.input);
     const native = loadAddon().createMachine(this.#native, input, segmentSize === undefined ? {} : { segmentSize });
-    return new Machine(this, native, input);
+    return new Machine(this, native, inputDigest(input));
   }
 
   /**
@@ -257,8 +262,8 @@ export class Program {
       );
     }
     const input = toBytes(options.input);
-    const digest = createHash('sha256').update(input).digest('hex');
-    if (BigInt(input.length) !== snap.input.length || digest !== snap.input.sha256) {
+    const digest = inputDigest(input);
+    if (digest.length !== snap.input.length || digest.sha256 !== snap.input.sha256) {
       throw new SnapshotError(`${source}: the snapshot's input (${snap.input.length} bytes) differs from the input given (${input.length} bytes)`);
     }
     const segmentSize = snap.state.segmentSize;
@@ -270,7 +275,7 @@ export class Program {
       native.dispose();
       throw new SnapshotError(`${source}: ${(err as Error).message}`);
     }
-    return new Machine(this, native, input, snap.output);
+    return new Machine(this, native, digest, snap.output);
   }
 
   /** @internal */
@@ -311,12 +316,12 @@ export class Machine {
   constructor(
     program: Program,
     native: NativeMachine,
-    input: Uint8Array,
+    input: { length: bigint; sha256: string },
     output?: { stdout: Uint8Array; stderr: Uint8Array; publicOutput: Uint8Array },
   ) {
     this.program = program;
     this.#native = native;
-    this.#input = { length: BigInt(input.length), sha256: createHash('sha256').update(input).digest('hex') };
+    this.#input = input;
     this.#output = {
       stdout: output ? [output.stdout] : [],
       stderr: output ? [output.stderr] : [],
