@@ -112,6 +112,72 @@ describe.each<Xlen>([32, 64])('rv%i traps', (xlen) => {
     expect(r.registers).toEqual(interp.registers);
   });
 
+  // Bounds tests hoisted to block starts (src/emit/guard.ts) must still fault at the exact
+  // access, with every earlier store of the block done and nothing after it.
+  const END = 1 << BITS;
+  const T1 = 6;
+  const A1 = 11;
+  /** Ends the block after setting up registers, so the accesses below have unknown bases. */
+  const split = (x: Xlen): number => encode('beq', { rs1: 0, rs2: 0, imm: 4 }, x);
+  const HOISTED: { name: string; code: (x: Xlen) => number[]; at: number; value: number }[] = [
+    {
+      name: 'a store past the end after a store in bounds off the same base',
+      code: (x) => [
+        ...li(T0, BigInt(END - 8), x), ...li(A0, 0x11223344n, x), split(x),
+        encode('sw', { rs1: T0, rs2: A0, imm: 4 }, x),
+        encode('addi', { rd: A0, rs1: A0, imm: 1 }, x),
+        encode('sw', { rs1: T0, rs2: A0, imm: 8 }, x),
+        encode('addi', { rd: A1, rs1: 0, imm: 9 }, x),
+        encode('ebreak'),
+      ],
+      at: 2,
+      value: END,
+    },
+    {
+      name: 'a load below zero (wrapping) after a store off another base',
+      code: (x) => [
+        ...li(T0, 8n, x), ...li(T1, BigInt(END - 64), x), ...li(A0, 0x55n, x), split(x),
+        encode('sd', { rs1: T1, rs2: A0, imm: 0 }, 64),
+        encode('lw', { rd: A1, rs1: T0, imm: -16 }, x),
+        encode('ebreak'),
+      ],
+      at: 1,
+      value: -8,
+    },
+    {
+      name: 'an unrolled store loop running off the end of the arena',
+      code: (x) => [
+        ...li(T0, BigInt(END - 40), x), ...li(T1, BigInt(END + 40), x), split(x),
+        encode('sw', { rs1: T0, rs2: A0, imm: 0 }, x),
+        encode('addi', { rd: A0, rs1: A0, imm: 1 }, x),
+        encode('addi', { rd: T0, rs1: T0, imm: 4 }, x),
+        encode('bne', { rs1: T0, rs2: T1, imm: -12 }, x),
+        encode('ebreak'),
+      ],
+      at: 0,
+      value: END,
+    },
+  ];
+  it.each(HOISTED.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    // rv32 has no sd: the case that uses one stores with sw there.
+    const code = c.code(xlen).map((w) => (xlen === 32 && (w & 0x707f) === 0x3023 ? (w & ~0x7000) | 0x2000 : w));
+    const e = elf(xlen, code, `hoisted-${xlen}`);
+    const interp = Machine.fromElf(e, { memoryBits: BITS });
+    interp.run(1000n);
+    const splitAt = code.indexOf(split(xlen));
+    const want = { cause: c.name.includes('load') ? 'load_fault' : 'store_fault', pc: BigInt(CODE + 4 * (splitAt + 1 + c.at)), value: BigInt.asUintN(xlen, BigInt(c.value)) };
+    expect(interp.trap).toEqual(want);
+
+    const program = await Program.load(await recompiled(e, { memoryBits: BITS }));
+    const m = program.createMachine();
+    const r = await m.run();
+    expect({ cause: r.trap!.cause, pc: r.trap!.pc, value: r.trap!.value }).toEqual(want);
+    expect(r.registers).toEqual(interp.registers);
+    expect(r.instructions).toBe(interp.instret);
+    expect(Buffer.from(m.readMemory(END - 128, 128))).toEqual(Buffer.from(interp.memory.read(END - 128, 128)));
+    m.dispose();
+  });
+
   it('keeps Node.js running: a normal guest runs after every trap', async () => {
     const code = [encode('addi', { rd: A0, rs1: 0, imm: 7 }), encode('addi', { rd: 17, rs1: 0, imm: 93 }), encode('ecall')];
     const program = await Program.load(await recompiled(elf(xlen, code, 'exit7'), { memoryBits: BITS }));

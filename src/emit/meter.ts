@@ -87,17 +87,19 @@ export class Meter {
   /**
    * Region code at the start of a block: at a check point (`reach`: the most instructions and
    * cost up to the next check point, src/lift/flow.ts), leave through `slow` (statements that
-   * go to the block's tail) if a budget could run out before the next check; then take the
-   * block's counts.
+   * go to the block's tail) if a budget could run out before the next check, or if `inBounds`
+   * (the block's hoisted bounds test, src/emit/guard.ts) fails; then take the block's counts.
    */
-  blockPrologue(b: Block, slow: string, reach: { insns: bigint; cost: bigint } | undefined): string[] {
+  blockPrologue(b: Block, slow: string, reach: { insns: bigint; cost: bigint } | undefined, inBounds?: string): string[] {
     const { n, perClass, cost } = this.sums(b.slots);
     const out: string[] = [];
+    const tests: string[] = [];
     if (reach) {
-      const tests = [`ileft < ${reach.insns}`];
+      tests.push(`ileft < ${reach.insns}`);
       if (this.costs && reach.cost > 0n) tests.push(`gleft < INT64_C(${reach.cost})`);
-      out.push(`if (RVR_UNLIKELY(${tests.join(' || ')})) { ${slow} }`);
     }
+    if (inBounds) tests.push(`!(${inBounds})`);
+    if (tests.length > 0) out.push(`if (RVR_UNLIKELY(${tests.join(' || ')})) { ${slow} }`);
     const adds = [`ileft -= ${n};`];
     if (this.costs && cost > 0n) adds.push(`gleft -= INT64_C(${cost});`);
     if (this.classes) for (const [c, k] of perClass) adds.push(`k_${c} += ${k};`);

@@ -8,7 +8,9 @@ import { formatInstr } from '../isa/disasm.js';
 import type { Instr, Xlen } from '../isa/types.js';
 import type { Block, LiftedProgram, Region, Slot } from '../lift/cfg.js';
 import type { RegionFlow } from '../lift/flow.js';
+import { guardCondition, planBlockGuard } from './guard.js';
 import type { Meter } from './meter.js';
+import { sext32Facts } from './sext.js';
 import { branchCondition, emitSimple, hex, kconst, touchesMemory, type RegAccess } from './semantics.js';
 
 export const regionFn = (start: number): string => `rvr_r_${start.toString(16)}`;
@@ -130,7 +132,11 @@ export function emitRegion(ctx: EmitContext, region: Region): string {
     ) {
       // A small loop of one block: while the budget allows UNROLL runs, count them with one test.
       usedLabels.add(b.start);
-      body.push(`  if (RVR_LIKELY(${ctx.meter.unrolledTest(b, UNROLL, reach)})) {`);
+      const guard = planBlockGuard(b.slots, UNROLL, xlen, ctx.memoryBits);
+      const sext = sext32Facts(b.slots, UNROLL);
+      const inBounds = guardCondition(guard, access.get);
+      const test = ctx.meter.unrolledTest(b, UNROLL, reach) + (inBounds ? ` && ${inBounds}` : '');
+      body.push(`  if (RVR_LIKELY(${test})) {`);
       body.push(`    ${ctx.meter.countCopies(b, UNROLL)}`);
       for (let copy = 0; copy < UNROLL; copy++) {
         copiesAhead = UNROLL - 1 - copy;
@@ -141,7 +147,7 @@ export function emitRegion(ctx: EmitContext, region: Region): string {
           if (!i) throw new Error(`emitter: a self-loop ends in a branch, yet ${hex(s.pc)} does not decode`);
           if (touchesMemory(i)) usesMemory = true;
           if (k < b.slots.length - 1) {
-            const simple = emitSimple(i, s.pc, access);
+            const simple = emitSimple(i, s.pc, access, { inBounds: guard.covered.has(copy * b.slots.length + k), sext32: sext[copy * b.slots.length + k] });
             if (simple === undefined) throw new Error(`emitter: control transfer inside block at ${hex(s.pc)}`);
             if (simple) body.push(`    ${simple}`);
           } else if (copy < UNROLL - 1) {
@@ -155,10 +161,13 @@ export function emitRegion(ctx: EmitContext, region: Region): string {
       copiesAhead = 0;
       body.push(`  }`);
     }
+    const guard = planBlockGuard(b.slots, 1, xlen, ctx.memoryBits);
+    const sext = sext32Facts(b.slots, 1);
     for (const line of ctx.meter.blockPrologue(
       b,
       `slowfn = ${tailFn(b.start)}; npc = ${kconst(64, b.start)}; goto slow;`,
       reach,
+      guardCondition(guard, access.get),
     )) {
       body.push(`  ${line}`);
     }
@@ -173,7 +182,7 @@ export function emitRegion(ctx: EmitContext, region: Region): string {
         continue;
       }
       if (touchesMemory(i)) usesMemory = true;
-      const simple = emitSimple(i, s.pc, access);
+      const simple = emitSimple(i, s.pc, access, { inBounds: guard.covered.has(k), sext32: sext[k] });
       if (simple !== undefined) {
         if (simple) body.push(`  ${simple}`);
         continue;

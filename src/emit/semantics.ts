@@ -56,15 +56,27 @@ export function boundsCheck(r: RegAccess, addr: string, width: number, cause: st
   return `if (RVR_UNLIKELY((uint64_t)${addr} > RVR_MEM_SIZE - ${width})) ${r.trap(cause, pc, `(uint64_t)${addr}`)}`;
 }
 
+/** What the caller knows about the state before an instruction. */
+export interface SlotFacts {
+  /** A load or store proven in bounds at its block's start (src/emit/guard.ts): no test here. */
+  inBounds?: boolean;
+  /** Registers holding sign-extended 32-bit values (src/emit/sext.ts; RV64). */
+  sext32?: ReadonlySet<number>;
+}
+
 /**
  * Statements for a non-control-flow instruction (control flow is the caller's: it depends on
  * the form). Returns undefined for ops the caller must handle itself.
  */
-export function emitSimple(i: Instr, pc: number, r: RegAccess): string | undefined {
+export function emitSimple(i: Instr, pc: number, r: RegAccess, facts: SlotFacts = {}): string | undefined {
   const a = (): string => r.get(i.rs1);
   const b = (): string => r.get(i.rs2);
   const set = (e: string): string => r.set(i.rd, e);
   const sh = r.xlen - 1;
+  const bitwise = (op: string): string =>
+    r.xlen === 64 && facts.sext32?.has(i.rs1) && facts.sext32.has(i.rs2)
+      ? `RVR_SEXT32((uint32_t)${a()} ${op} (uint32_t)${b()})`
+      : `${a()} ${op} ${b()}`;
   switch (i.op) {
     case 'lui':
       return set(kconst(r.xlen, i.imm));
@@ -101,15 +113,15 @@ export function emitSimple(i: Instr, pc: number, r: RegAccess): string | undefin
       if (i.rs1 === i.rs2) return set('(ureg)0');
       return set(`(ureg)(${a()} < ${b()})`);
     case 'xor':
-      return set(`${a()} ^ ${b()}`);
+      return set(bitwise('^'));
     case 'srl':
       return set(`${a()} >> (${b()} & ${sh})`);
     case 'sra':
       return set(`(ureg)((sreg)${a()} >> (${b()} & ${sh}))`);
     case 'or':
-      return set(`${a()} | ${b()}`);
+      return set(bitwise('|'));
     case 'and':
-      return set(`${a()} & ${b()}`);
+      return set(bitwise('&'));
     case 'addiw':
       return set(`RVR_SEXT32(${addImm(a(), i.imm)})`);
     case 'slliw':
@@ -145,7 +157,7 @@ export function emitSimple(i: Instr, pc: number, r: RegAccess): string | undefin
   const load = LOADS[i.op];
   if (load) {
     const addr = 'ea';
-    const check = boundsCheck(r, addr, load.width, 'RVR_TRAP_LOAD_FAULT', pc);
+    const check = facts.inBounds ? '' : boundsCheck(r, addr, load.width, 'RVR_TRAP_LOAD_FAULT', pc);
     const value = load.expr(`rvr_ld${load.width * 8}(M, ${addr})`);
     const write = i.rd === 0 ? '' : r.set(i.rd, value);
     if (check === '' && write === '') return ''; // a load into x0 that cannot fault
@@ -154,7 +166,7 @@ export function emitSimple(i: Instr, pc: number, r: RegAccess): string | undefin
   const width = STORES[i.op];
   if (width) {
     const addr = 'ea';
-    const check = boundsCheck(r, addr, width, 'RVR_TRAP_STORE_FAULT', pc);
+    const check = facts.inBounds ? '' : boundsCheck(r, addr, width, 'RVR_TRAP_STORE_FAULT', pc);
     return block([`ureg ${addr} = ${addImm(a(), i.imm)};`, check, `rvr_st${width * 8}(M, ${addr}, ${b()});`]);
   }
   return undefined;
@@ -191,4 +203,9 @@ export function branchCondition(i: Instr, r: RegAccess): string {
 /** True when the op reads guest memory through M. */
 export function touchesMemory(i: Instr): boolean {
   return i.op in LOADS || i.op in STORES;
+}
+
+/** Bytes a load or store accesses (undefined for other ops). */
+export function accessWidth(i: Instr): number | undefined {
+  return LOADS[i.op]?.width ?? STORES[i.op];
 }
