@@ -12,7 +12,7 @@ import { checkCostTable, DEFAULT_COST_TABLE, type CostTable } from '../isa/cost.
 import { emitHeader } from './header.js';
 import { Meter, type CostWeights, type ExecutionMode } from './meter.js';
 import { analyseRegionFlow, type RegionFlow } from '../lift/flow.js';
-import { emitRegion, emitTail, regionFn, tailFn, type EmitContext } from './region.js';
+import { emitRegion, emitTail, entryFn, regionFn, tailFn, type EmitContext } from './region.js';
 import { hex, kconst } from './semantics.js';
 import { CODEGEN_VERSION } from './version.js';
 
@@ -100,6 +100,7 @@ export function generateProject(elf: ElfFile, options: CodegenOptions = {}): Gen
   const declarations: string[] = [];
   for (const r of program.regions) {
     declarations.push(`RVR_HIDDEN uint64_t ${regionFn(r.start)}(rvr_state *s, uint64_t pc);`);
+    if (flows.get(r.start)!.entryPoints.size > 0) declarations.push(`RVR_HIDDEN uint64_t ${entryFn(r.start)}(rvr_state *s, uint64_t pc);`);
     for (const b of r.blocks) declarations.push(`RVR_HIDDEN uint64_t ${tailFn(b.start)}(rvr_state *s, uint64_t pc);`);
   }
 
@@ -201,7 +202,7 @@ function emitTable(program: LiftedProgram, flows: Map<number, RegionFlow>, codeB
       for (let pc = b.start; pc < b.end; pc += 4) entries[(pc - codeBase) / 4] = tailFn(b.start);
     }
     entries[(r.start - codeBase) / 4] = regionFn(r.start);
-    for (const h of flows.get(r.start)!.entryPoints) entries[(h - codeBase) / 4] = regionFn(r.start);
+    for (const h of flows.get(r.start)!.entryPoints) entries[(h - codeBase) / 4] = entryFn(r.start);
   }
   const lines: string[] = [];
   for (let k = 0; k < entries.length; k += 4) lines.push('  ' + entries.slice(k, k + 4).join(', ') + ',');
