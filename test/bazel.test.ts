@@ -135,6 +135,8 @@ describe.skipIf(!enabled)('Bazel rules (real bazel 4.2, examples workspace)', ()
     }
     await cp(path.join(REPO_ROOT, 'test', 'bazel', 'analysis'), path.join(ws, 'analysis'), { recursive: true });
     await cp(path.join(REPO_ROOT, 'test', 'bazel', 'prebuilt'), path.join(ws, 'prebuilt'), { recursive: true });
+    await cp(path.join(REPO_ROOT, 'test', 'bazel', 'debug'), path.join(ws, 'debug'), { recursive: true });
+    await cp(path.join(REPO_ROOT, 'test', 'fixtures', 'debug', 'lines.c'), path.join(ws, 'debug', 'lines.c'));
     await appendFile(path.join(ws, '.bazelrc'), `\n# test: every build reads and writes the nginx cache\nbuild --remote_cache=http://rvr:${PASSWORD}@127.0.0.1:${port}\n`);
     main = new Bazel(ws, path.join(tmp, 'root-a'));
     servers.push(main);
@@ -283,6 +285,40 @@ describe.skipIf(!enabled)('Bazel rules (real bazel 4.2, examples workspace)', ()
     expect(await sha256(lib)).toBe(digest);
     // The rebuilt library was uploaded again over the corrupt blob.
     expect(await sha256(blob)).toBe(digest);
+  }, SLOW);
+
+  it('rvr_program(debug = True): #line to the guest source, .debug_info in the library, no absolute path; the same ELF and library built at another path', async () => {
+    const spawns = await main.build(['//debug:lines_lib']);
+    expect(summary(spawns.filter((s) => s.output.startsWith('debug/')))).toEqual([
+      'RvrCodegen debug/lines_lib_c',
+      'RvrCompile debug/lines_lib.so',
+      'RvrGuestCc debug/lines_elf.elf',
+    ]);
+    const bin = path.join(ws, 'bazel-bin', 'debug');
+    const lib = path.join(bin, 'lines_lib.so');
+    expect((await execa('readelf', ['-S', '-W', lib])).stdout).toMatch(/\.debug_info/);
+    const project = path.join(bin, 'lines_lib_c');
+    const c = (await Promise.all((await readdir(project)).filter((f) => f.endsWith('.c')).map((f) => readFile(path.join(project, f), 'utf8')))).join('\n');
+    expect(c).toContain('\n#line 5 "debug/lines.c"\n');
+    expect(c).toMatch(/\n#line \d+ "external\/rules_rvr\/guest\/src\/lib\.c"\n/);
+    const outputBase = String((await main.run(['info', 'output_base'])).stdout).trim();
+    for (const file of [lib, path.join(bin, 'lines_elf.elf')]) {
+      const bytes = (await readFile(file)).toString('latin1');
+      for (const bad of [tmp, REPO_ROOT, outputBase, '/sandbox/', 'execroot', '$PROJECT_DIR']) expect(bytes.includes(bad), `${path.basename(file)}: ${bad}`).toBe(false);
+    }
+    // The same package at another path, actions executed there (not taken from the cache): the same bytes.
+    const other = servers[1] ?? new Bazel(wsCopy, path.join(tmp, 'root-b'));
+    if (!servers.includes(other)) servers.push(other);
+    await cp(path.join(ws, 'debug'), path.join(wsCopy, 'debug'), { recursive: true });
+    const again = await other.build(['//debug:lines_lib'], ['--noremote_accept_cached']);
+    expect(summary(again.filter((s) => s.output.startsWith('debug/') && !s.remoteCacheHit))).toEqual([
+      'RvrCodegen debug/lines_lib_c',
+      'RvrCompile debug/lines_lib.so',
+      'RvrGuestCc debug/lines_elf.elf',
+    ]);
+    for (const f of ['lines_elf.elf', 'lines_lib.so']) {
+      expect(await sha256(path.join(wsCopy, 'bazel-bin', 'debug', f)), f).toBe(await sha256(path.join(bin, f)));
+    }
   }, SLOW);
 
   it('analysis tests: providers, wrong ISA, missing ELF, cost table without metered_cost', async () => {
