@@ -12,6 +12,9 @@ import { appendFile, chmod, cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadProgram } from '../src/build/load.js';
+import type { BuildOptions } from '../src/build/program.js';
+import { Program } from '../src/runtime/index.js';
 import { REPO_ROOT } from './support/guests.js';
 
 const BAZEL4 = ['/usr/bin/bazel-4', '/usr/local/bin/bazel-4'].find((p) => existsSync(p));
@@ -318,6 +321,32 @@ describe.skipIf(!enabled)('Bazel rules (real bazel 4.2, examples workspace)', ()
     ]);
     for (const f of ['lines_elf.elf', 'lines_lib.so']) {
       expect(await sha256(path.join(wsCopy, 'bazel-bin', 'debug', f)), f).toBe(await sha256(path.join(bin, f)));
+    }
+  }, SLOW);
+
+  it('the fingerprint RvrCompile embeds is the one the non-Bazel cache computes for the same inputs', async () => {
+    const targets = ['//hello:hello_lib', '//fib:fib_metered_lib', '//debug:lines_lib'];
+    await main.build(targets);
+    // The compiler the repository rule located (the path RvrCompile runs it by).
+    const outputBase = String((await main.run(['info', 'output_base'])).stdout).trim();
+    const toolchains = await readFile(path.join(outputBase, 'external', 'rvr_toolchains', 'BUILD.bazel'), 'utf8');
+    const cc = /name = "cc_tool",\s+path = "([^"]+)"/.exec(toolchains)?.[1];
+    expect(cc).toBeDefined();
+    const cases: Array<[string, string, BuildOptions]> = [
+      ['hello/hello_lib.so', 'hello/hello_elf.elf', { optLevel: 'O1' }],
+      ['fib/fib_metered_lib.so', 'fib/fib_elf.elf', { optLevel: 'O1', mode: 'metered', memoryBits: 24 }],
+      ['debug/lines_lib.so', 'debug/lines_elf.elf', { optLevel: 'O1', debugInfo: true }],
+    ];
+    const cacheDir = path.join(tmp, 'parity-cache');
+    for (const [so, elf, options] of cases) {
+      const embedded = (await Program.load(path.join(ws, 'bazel-bin', so))).fingerprint;
+      expect(embedded, so).toMatch(/^[0-9a-f]{64}$/);
+      const loaded = await loadProgram(path.join(ws, 'bazel-bin', elf), { ...options, cc, march: 'x86-64-v2', cache: { dir: cacheDir } });
+      expect(loaded.key, so).toBe(embedded);
+      expect(loaded.program.fingerprint).toBe(embedded);
+      const explain = await execa('node', [path.join(REPO_ROOT, 'bin', 'rvr.js'), 'explain', path.join(ws, 'bazel-bin', so), loaded.key, '--cache-dir', cacheDir], { reject: false });
+      expect(explain.exitCode, String(explain.stderr)).toBe(0);
+      expect(String(explain.stdout), so).toMatch(/^same /);
     }
   }, SLOW);
 
