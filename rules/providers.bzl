@@ -17,6 +17,7 @@ RvrProgramInfo = provider(
         "mode": "string: execution mode (`pure`, `metered` or `metered_cost`).",
         "memory_bits": "int: log2 of the guest arena size, 0 for the ISA's default.",
         "march": "string: the host CPU level the C was compiled for (from `--@rules_rvr//rules:march`).",
+        "debug": "bool: built with debug info (`#line` to guest source lines, `-g`).",
     },
 )
 

@@ -206,6 +206,9 @@ lines.push(
   'them), the Node.js headers, and one toolchain per type in `//rules/toolchains` (`node`, `cc`, `riscv`).',
   'Environment overrides: `RVR_NODE`, `RVR_CC`, `RVR_GUEST_CC`; `bazel sync --configure` searches again.',
   'bzlmod users get the same repository from `rules/extensions.bzl` (registered by `MODULE.bazel`).',
+  'That path is untested here: Bazel 4.2.3 (Debian\'s `bazel-bootstrap`, the Bazel these rules are tested with)',
+  'cannot run bzlmod (it came with Bazel 5 behind `--experimental_enable_bzlmod`, on by default from Bazel 7),',
+  'so on this machine only WORKSPACE works; `MODULE.bazel` is for Bazel 6 and later.',
   '',
 );
 const out = lines.join('\n');

@@ -14,6 +14,7 @@ export { findHostCompiler, defaultMarch, ToolchainError, type HostToolchain } fr
 export { generateProject, CodegenError, type CodegenOptions, type GeneratedProject, type ExecutionMode } from './emit/project.js';
 export { CODEGEN_VERSION } from './emit/version.js';
 export { parseElf, readElf } from './elf/parse.js';
+export { readLineInfo, type LineInfo, type SourceLocation } from './elf/dwarf.js';
 export { ElfError, type ElfFile, type ElfSegment, type ElfSymbol } from './elf/types.js';
 export { decode } from './isa/decode.js';
 export { disassemble, formatInstr } from './isa/disasm.js';

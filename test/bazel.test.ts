@@ -12,6 +12,9 @@ import { appendFile, chmod, cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadProgram } from '../src/build/load.js';
+import type { BuildOptions } from '../src/build/program.js';
+import { Program } from '../src/runtime/index.js';
 import { REPO_ROOT } from './support/guests.js';
 
 const BAZEL4 = ['/usr/bin/bazel-4', '/usr/local/bin/bazel-4'].find((p) => existsSync(p));
@@ -135,6 +138,8 @@ describe.skipIf(!enabled)('Bazel rules (real bazel 4.2, examples workspace)', ()
     }
     await cp(path.join(REPO_ROOT, 'test', 'bazel', 'analysis'), path.join(ws, 'analysis'), { recursive: true });
     await cp(path.join(REPO_ROOT, 'test', 'bazel', 'prebuilt'), path.join(ws, 'prebuilt'), { recursive: true });
+    await cp(path.join(REPO_ROOT, 'test', 'bazel', 'debug'), path.join(ws, 'debug'), { recursive: true });
+    await cp(path.join(REPO_ROOT, 'test', 'fixtures', 'debug', 'lines.c'), path.join(ws, 'debug', 'lines.c'));
     await appendFile(path.join(ws, '.bazelrc'), `\n# test: every build reads and writes the nginx cache\nbuild --remote_cache=http://rvr:${PASSWORD}@127.0.0.1:${port}\n`);
     main = new Bazel(ws, path.join(tmp, 'root-a'));
     servers.push(main);
@@ -283,6 +288,66 @@ describe.skipIf(!enabled)('Bazel rules (real bazel 4.2, examples workspace)', ()
     expect(await sha256(lib)).toBe(digest);
     // The rebuilt library was uploaded again over the corrupt blob.
     expect(await sha256(blob)).toBe(digest);
+  }, SLOW);
+
+  it('rvr_program(debug = True): #line to the guest source, .debug_info in the library, no absolute path; the same ELF and library built at another path', async () => {
+    const spawns = await main.build(['//debug:lines_lib']);
+    expect(summary(spawns.filter((s) => s.output.startsWith('debug/')))).toEqual([
+      'RvrCodegen debug/lines_lib_c',
+      'RvrCompile debug/lines_lib.so',
+      'RvrGuestCc debug/lines_elf.elf',
+    ]);
+    const bin = path.join(ws, 'bazel-bin', 'debug');
+    const lib = path.join(bin, 'lines_lib.so');
+    expect((await execa('readelf', ['-S', '-W', lib])).stdout).toMatch(/\.debug_info/);
+    const project = path.join(bin, 'lines_lib_c');
+    const c = (await Promise.all((await readdir(project)).filter((f) => f.endsWith('.c')).map((f) => readFile(path.join(project, f), 'utf8')))).join('\n');
+    expect(c).toContain('\n#line 5 "debug/lines.c"\n');
+    expect(c).toMatch(/\n#line \d+ "external\/rules_rvr\/guest\/src\/lib\.c"\n/);
+    const outputBase = String((await main.run(['info', 'output_base'])).stdout).trim();
+    for (const file of [lib, path.join(bin, 'lines_elf.elf')]) {
+      const bytes = (await readFile(file)).toString('latin1');
+      for (const bad of [tmp, REPO_ROOT, outputBase, '/sandbox/', 'execroot', '$PROJECT_DIR']) expect(bytes.includes(bad), `${path.basename(file)}: ${bad}`).toBe(false);
+    }
+    // The same package at another path, actions executed there (not taken from the cache): the same bytes.
+    const other = servers[1] ?? new Bazel(wsCopy, path.join(tmp, 'root-b'));
+    if (!servers.includes(other)) servers.push(other);
+    await cp(path.join(ws, 'debug'), path.join(wsCopy, 'debug'), { recursive: true });
+    const again = await other.build(['//debug:lines_lib'], ['--noremote_accept_cached']);
+    expect(summary(again.filter((s) => s.output.startsWith('debug/') && !s.remoteCacheHit))).toEqual([
+      'RvrCodegen debug/lines_lib_c',
+      'RvrCompile debug/lines_lib.so',
+      'RvrGuestCc debug/lines_elf.elf',
+    ]);
+    for (const f of ['lines_elf.elf', 'lines_lib.so']) {
+      expect(await sha256(path.join(wsCopy, 'bazel-bin', 'debug', f)), f).toBe(await sha256(path.join(bin, f)));
+    }
+  }, SLOW);
+
+  it('the fingerprint RvrCompile embeds is the one the non-Bazel cache computes for the same inputs', async () => {
+    const targets = ['//hello:hello_lib', '//fib:fib_metered_lib', '//debug:lines_lib'];
+    await main.build(targets);
+    // The compiler the repository rule located (the path RvrCompile runs it by).
+    const outputBase = String((await main.run(['info', 'output_base'])).stdout).trim();
+    const toolchains = await readFile(path.join(outputBase, 'external', 'rvr_toolchains', 'BUILD.bazel'), 'utf8');
+    const cc = /name = "cc_tool",\s+path = "([^"]+)"/.exec(toolchains)?.[1];
+    expect(cc).toBeDefined();
+    const cases: Array<[string, string, BuildOptions]> = [
+      ['hello/hello_lib.so', 'hello/hello_elf.elf', { optLevel: 'O1' }],
+      ['fib/fib_metered_lib.so', 'fib/fib_elf.elf', { optLevel: 'O1', mode: 'metered', memoryBits: 24 }],
+      ['debug/lines_lib.so', 'debug/lines_elf.elf', { optLevel: 'O1', debugInfo: true }],
+    ];
+    const cacheDir = path.join(tmp, 'parity-cache');
+    for (const [so, elf, options] of cases) {
+      const embedded = (await Program.load(path.join(ws, 'bazel-bin', so))).fingerprint;
+      expect(embedded, so).toMatch(/^[0-9a-f]{64}$/);
+      const loaded = await loadProgram(path.join(ws, 'bazel-bin', elf), { ...options, cc, march: 'x86-64-v2', cache: { dir: cacheDir } });
+      expect(loaded.key, so).toBe(embedded);
+      expect(loaded.program.fingerprint).toBe(embedded);
+      const explain = await execa('node', [path.join(REPO_ROOT, 'bin', 'rvr.js'), 'explain', path.join(ws, 'bazel-bin', so), loaded.key, '--cache-dir', cacheDir], { reject: false });
+      expect(explain.exitCode, String(explain.stderr)).toBe(0);
+      expect(String(explain.stdout), so).toMatch(/^same /);
+    }
   }, SLOW);
 
   it('analysis tests: providers, wrong ISA, missing ELF, cost table without metered_cost', async () => {

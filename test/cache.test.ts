@@ -18,7 +18,7 @@ import { computeFingerprint, diffFingerprintFields, embeddedFingerprint, type Fi
 import { computePreKey } from '../src/build/prekey.js';
 import { readElf } from '../src/elf/parse.js';
 import { generateProject } from '../src/emit/project.js';
-import { guestElf, REPO_ROOT } from './support/guests.js';
+import { fixtureElf, guestElf, REPO_ROOT } from './support/guests.js';
 
 const CLIENT = path.join(REPO_ROOT, 'test', 'support', 'cache-client.mjs');
 const RVR = path.join(REPO_ROOT, 'bin', 'rvr.js');
@@ -168,6 +168,8 @@ describe('fingerprint fields', () => {
       ['optimisation flag', { optLevel: 'O1' }, ['flags.compile', 'flags.cold'], ['flags.compile', 'flags.cold']],
       ['extra compile flag', { cflags: ['-fno-inline'] }, ['flags.compile', 'flags.cold'], ['flags.compile', 'flags.cold']],
       ['define', { defines: { GUEST_FLAVOUR: '2' } }, ['defines'], ['defines']],
+      // asm_main has no line table: the generated files stay the same, -g and the prefix map do not.
+      ['debug info', { debugInfo: true }, ['flags.compile', 'flags.cold'], ['debugInfo', 'flags.compile', 'flags.cold']],
     ];
     const seen = new Set([base.fp.digest]);
     for (const [what, extra, fpFields, preFields] of cases) {
@@ -183,6 +185,41 @@ describe('fingerprint fields', () => {
     const costB = await keysOf({ ...FAST, mode: 'metered_cost', costTable: { alu: 1n, muldiv: 5n, load: 3n, store: 3n, branch: 2n, jump: 2n, system: 10n } }, cache);
     expect(changed(costA.fp.fields, costB.fp.fields)).toEqual(['costTable', 'file:*']);
     expect(changed(costA.pre.fields, costB.pre.fields)).toEqual(['costTable']);
+  });
+
+  it('debug info: a guest with a line table changes the files too; off is the same as not asked', async () => {
+    const cache = new ArtifactCache({ dir: await newDir('cache') });
+    const elf = await fixtureElf('test/fixtures/debug/lines.c', 'lines-g', 'rv64im', ['-g']);
+    const plain = await keysOf(FAST, cache, elf);
+    const off = await keysOf({ ...FAST, debugInfo: false }, cache, elf);
+    const on = await keysOf({ ...FAST, debugInfo: true }, cache, elf);
+    expect(off.fp.digest).toBe(plain.fp.digest);
+    expect(changed(plain.fp.fields, on.fp.fields)).toEqual(['file:*', 'flags.compile', 'flags.cold']);
+    expect(changed(plain.pre.fields, on.pre.fields)).toEqual(['debugInfo', 'flags.compile', 'flags.cold']);
+    const flags = JSON.parse(on.fp.fields.find((f) => f.name === 'flags.compile')!.value) as string[];
+    expect(flags).toEqual(expect.arrayContaining(['-g', '-ffile-prefix-map=$PROJECT_DIR=.']));
+  });
+
+  it('debug info: the library has .debug_info naming the guest source, no temporary or checkout path, and the same bytes from any project directory', async () => {
+    const work = await newDir('debug');
+    const elf = await fixtureElf('test/fixtures/debug/lines.c', 'lines-g', 'rv32im', ['-g']);
+    const options = { ...FAST, debugInfo: true };
+    const project = generateProject(await readElf(elf), options);
+    const [soA, soB] = [path.join(work, 'a.so'), path.join(work, 'b.so')];
+    const ra = await compileProject(project, soA, { ...options, sourceDir: path.join(work, 'project-a') });
+    const rb = await compileProject(project, soB, options); // a fresh temporary directory
+    expect(rb.fingerprint.digest).toBe(ra.fingerprint.digest);
+    const bytes = await readFile(soA);
+    expect((await readFile(soB)).equals(bytes)).toBe(true);
+    const sections = (await execa('readelf', ['-S', '-W', soA])).stdout;
+    expect(sections).toMatch(/\.debug_info/);
+    expect(sections).toMatch(/\.debug_line/);
+    const text = bytes.toString('latin1');
+    for (const bad of [work, REPO_ROOT, tmpdir() + '/', '/work/', 'rvr-cc-', '$PROJECT_DIR']) expect(text.includes(bad), bad).toBe(false);
+    // The line table names the guest's source, relative.
+    const lines = (await execa('readelf', ['--debug-dump=decodedline', '-W', soA])).stdout;
+    expect(lines).toMatch(/^test\/fixtures\/debug\/lines\.c:$/m);
+    expect(lines).toMatch(/^lines\.c\s+5\s+0x/m);
   });
 
   it('a project written to disk and read back (as the Bazel compile action does) has the same fingerprint', async () => {

@@ -1,10 +1,11 @@
 /** The rvr command as a user runs it: built dist/, real processes. */
 import { execa } from 'execa';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { guestElf, REPO_ROOT } from './support/guests.js';
+import { parseElf } from '../src/elf/parse.js';
+import { fixtureElf, guestElf, REPO_ROOT } from './support/guests.js';
 
 const RVR = path.join(REPO_ROOT, 'bin', 'rvr.js');
 const rvr = (args: string[], input?: string) => execa('node', [RVR, ...args], { reject: false, input: input ?? '' });
@@ -78,5 +79,52 @@ describe('rvr CLI', () => {
     const usage = await rvr(['frobnicate']);
     expect(usage.exitCode).toBe(2);
     expect(usage.stderr).toMatch(/unknown command 'frobnicate'/);
+  });
+});
+
+describe('rvr -g (debug info)', () => {
+  it('cc -g, codegen -g, compile -g: #line to the guest source, a library with debug info and no absolute path', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'rvr-cli-debug-'));
+    await copyFile(path.join(REPO_ROOT, 'test', 'fixtures', 'debug', 'lines.c'), path.join(dir, 'lines.c'));
+    const inDir = (args: string[]) => execa('node', [RVR, ...args], { reject: false, cwd: dir });
+    const cc = await inDir(['cc', '-g', '--isa', 'rv32im', 'lines.c', '-o', 'guest.elf']);
+    expect(cc.stderr).toBe('');
+    expect(cc.exitCode).toBe(0);
+    const gen = await inDir(['codegen', '--debug', 'guest.elf', '--out-dir', 'proj']);
+    expect(gen.stderr).toBe('');
+    expect(gen.exitCode).toBe(0);
+    const c = (await readdir(path.join(dir, 'proj'))).filter((f) => f.endsWith('.c'));
+    const text = (await Promise.all(c.map((f) => readFile(path.join(dir, 'proj', f), 'utf8')))).join('\n');
+    expect(text).toContain('\n#line 5 "lines.c"\n');
+    expect(text).toMatch(/\n#line \d+ "rvr-guest\/src\/lib\.c"\n/); // the SDK, under its mapped name
+    expect(text.includes(dir)).toBe(false);
+    const so = path.join(dir, 'guest.so');
+    const comp = await inDir(['compile', '-g', '-O', '1', 'proj', '-o', 'guest.so']);
+    expect(comp.stderr).toBe('');
+    expect(comp.exitCode).toBe(0);
+    expect((await execa('readelf', ['-S', '-W', so])).stdout).toMatch(/\.debug_info/);
+    const bytes = (await readFile(so)).toString('latin1');
+    for (const bad of [dir, REPO_ROOT, '/tmp/']) expect(bytes.includes(bad), bad).toBe(false);
+    const run = await rvr(['run', so]);
+    expect(run.stdout).toBe('acc=345');
+    expect(run.exitCode).toBe(345 & 0x7f);
+  });
+
+  it('build -g of a guest whose line table is malformed: one warning line, then the library', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'rvr-cli-debug-'));
+    const elfPath = await fixtureElf('test/fixtures/debug/lines.c', 'lines-g', 'rv64im', ['-g']);
+    const bytes = new Uint8Array(await readFile(elfPath));
+    const line = parseElf(bytes, elfPath).debug!.line!.bytes;
+    const at = line.byteOffset - bytes.byteOffset;
+    bytes.fill(0xff, at, at + 4);
+    const bad = path.join(dir, 'bad.elf');
+    await writeFile(bad, bytes);
+    const r = await rvr(['build', '-g', '--no-cache', '-O', '1', bad, '-o', path.join(dir, 'bad.so')]);
+    expect(r.exitCode).toBe(0);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^rvr: warning: .*bad\.elf: ignoring malformed debug line info: unit at offset 0x0: /);
+    expect(lines[1]).toMatch(/^rvr: built /);
+    expect((await rvr(['run', path.join(dir, 'bad.so')])).stdout).toBe('acc=345');
   });
 });

@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ElfError, PF_R, PF_W, PF_X, parseElf, readElf, type ElfClass, type ElfFile } from '../src/elf/index.js';
+import { ElfError, PF_R, PF_W, PF_X, parseElf, readElf, readLineInfo, type ElfClass, type ElfFile } from '../src/elf/index.js';
+import { fixtureElf, guestElf, REPO_ROOT } from './support/guests.js';
 
 // ---------------------------------------------------------------------------------------------
 // A tiny ELF writer: header, program headers, segment bytes, then .symtab/.strtab/.shstrtab and
@@ -605,5 +606,172 @@ describe('parseElf on riscv64-unknown-elf-gcc output', () => {
         expect(prev.vaddr + prev.memsz).toBeLessThanOrEqual(elf.segments[i].vaddr);
       }
     });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// DWARF line tables (debug info): every version gcc writes, compared with binutils' decoding;
+// malformed tables are ignored with a warning, never an exception.
+// ---------------------------------------------------------------------------------------------
+
+const LINES_SOURCE = 'test/fixtures/debug/lines.c';
+
+/** pc → [file basename, line] as riscv64-unknown-elf-readelf decodes the line table. */
+function readelfLines(elfPath: string, elf: ElfFile): Map<number, [string, number]> {
+  const text = execFileSync('riscv64-unknown-elf-readelf', ['-W', '--debug-dump=decodedline', elfPath], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const rows: [string, string, number][] = [];
+  for (const l of text.split('\n')) {
+    const m = /^(\S+)\s+(\d+|-)\s+(0x[0-9a-f]+)/.exec(l);
+    if (m) rows.push([m[1], m[2], parseInt(m[3], 16)]);
+  }
+  const code = elf.segments.filter((s) => s.flags & PF_X);
+  const out = new Map<number, [string, number]>();
+  for (let k = 0; k + 1 < rows.length; k++) {
+    const [file, line, at] = rows[k];
+    if (line === '-') continue;
+    for (let pc = at; pc < rows[k + 1][2]; pc += 4) {
+      if (!out.has(pc) && code.some((s) => pc >= s.vaddr && pc < s.vaddr + s.memsz)) out.set(pc, [file.split('/').pop()!, Number(line)]);
+    }
+  }
+  return out;
+}
+
+/** Offset in the file of each line table unit's version field. */
+function unitVersionOffsets(bytes: Uint8Array, elf: ElfFile): number[] {
+  const line = elf.debug!.line!.bytes;
+  const base = line.byteOffset - bytes.byteOffset;
+  const view = new DataView(line.buffer, line.byteOffset, line.byteLength);
+  const out: number[] = [];
+  for (let at = 0; at < line.length; at += 4 + view.getUint32(at, true)) out.push(base + at + 4);
+  return out;
+}
+
+describe('DWARF line table (readLineInfo)', () => {
+  const variants = [
+    { isa: 'rv32im' as const, flags: ['-g'], version: 5 },
+    { isa: 'rv64im' as const, flags: ['-g'], version: 5 },
+    { isa: 'rv64im' as const, flags: ['-gdwarf-4'], version: 4 },
+    { isa: 'rv32im' as const, flags: ['-gdwarf-2'], version: 3 },
+  ];
+
+  it.each(variants)('$isa $flags (line table v$version): scale() is lines.c:5, every address as readelf decodes it', async ({ isa, flags, version }) => {
+    const path = await fixtureElf(LINES_SOURCE, `lines-${flags.join('')}`, isa, flags);
+    const bytes = readFileSync(path);
+    const elf = parseElf(bytes, path);
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    // The program's own units (Debian's libgcc brings DWARF 5 units of its own).
+    expect(unitVersionOffsets(bytes, elf).map((at) => view.getUint16(at, true))).toContain(version);
+    const info = readLineInfo(elf);
+    expect(info.warning).toBeUndefined();
+    const scale = elf.symbols.find((s) => s.name === 'scale')!;
+    expect(scale.size).toBeGreaterThan(0);
+    const lines: number[] = [];
+    for (let pc = scale.value; pc < scale.value + scale.size; pc += 4) {
+      const loc = info.locations.get(pc);
+      expect(loc?.file, `pc 0x${pc.toString(16)}`).toBe(LINES_SOURCE);
+      lines.push(loc!.line);
+    }
+    expect(lines).toContain(5);
+    expect(lines.every((l) => l >= 4 && l <= 6)).toBe(true);
+    // Relative names only: the SDK under its mapped prefix, never the checkout or an absolute path.
+    const files = new Set([...info.locations.values()].map((l) => l.file));
+    expect([...files].some((f) => /(^|\/)guest\/src\/lib\.c$/.test(f))).toBe(true);
+    for (const f of files) expect(f.startsWith('/') || f.includes(REPO_ROOT), f).toBe(false);
+    // The same mapping as binutils, address by address.
+    const expected = readelfLines(path, elf);
+    const got = new Map([...info.locations].map(([pc, l]) => [pc, [l.file.split('/').pop()!, l.line] as [string, number]]));
+    expect(got).toEqual(expected);
+  });
+
+  it('reads DWARF 2 units (the v3 layout with version 2) and zlib-compressed sections alike', async () => {
+    const path = await fixtureElf(LINES_SOURCE, 'lines-gdwarf-2', 'rv32im', ['-gdwarf-2']);
+    const bytes = new Uint8Array(readFileSync(path));
+    const reference = readLineInfo(parseElf(bytes, path)).locations;
+    const v2 = new Uint8Array(bytes);
+    for (const at of unitVersionOffsets(v2, parseElf(v2, 'v2'))) {
+      if (v2[at] === 3) v2[at] = 2;
+    }
+    const info2 = readLineInfo(parseElf(v2, 'v2.elf'));
+    expect(info2.warning).toBeUndefined();
+    expect(info2.locations).toEqual(reference);
+
+    const gz = await fixtureElf(LINES_SOURCE, 'lines-gz', 'rv32im', ['-gdwarf-2', '-gz=zlib']);
+    const gzElf = parseElf(readFileSync(gz), gz);
+    expect(gzElf.debug?.line?.compressed).toBe(true);
+    const infoGz = readLineInfo(gzElf);
+    expect(infoGz.warning).toBeUndefined();
+    expect(infoGz.locations).toEqual(reference);
+  });
+
+  it('gives nothing, without a warning, for an ELF without debug info', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'rvr-dwarf-')), 'stripped.elf');
+    execFileSync('riscv64-unknown-elf-objcopy', ['--strip-debug', await guestElf('hello', 'rv32im'), path]);
+    const elf = parseElf(readFileSync(path), path);
+    expect(elf.debug).toBeUndefined();
+    const info = readLineInfo(elf);
+    expect(info.locations.size).toBe(0);
+    expect(info.warning).toBeUndefined();
+  });
+
+  it('ignores malformed line tables with one warning line, never an exception', async () => {
+    const path = await fixtureElf(LINES_SOURCE, 'lines-g', 'rv64im', ['-g']);
+    const good = new Uint8Array(readFileSync(path));
+    const elf = parseElf(good, path);
+    const reference = readLineInfo(elf).locations;
+    const units = unitVersionOffsets(good, elf);
+
+    // A unit of an unknown version is skipped; the others still count.
+    const badVersion = new Uint8Array(good);
+    new DataView(badVersion.buffer).setUint16(units[0], 9, true);
+    const a = readLineInfo(parseElf(badVersion, 'bad.elf'));
+    expect(a.warning).toMatch(/^bad\.elf: ignoring malformed debug line info: unit at offset 0x0: unsupported line table version 9$/);
+    expect(a.locations.size).toBeGreaterThan(0);
+    expect(a.locations.size).toBeLessThan(reference.size);
+
+    // A unit length past the section: nothing after it can be read.
+    const badLength = new Uint8Array(good);
+    new DataView(badLength.buffer).setUint32(units[0] - 4, 0x7ffffff0, true);
+    const b = readLineInfo(parseElf(badLength, 'bad.elf'));
+    expect(b.warning).toMatch(/unit length \d+ runs past the section/);
+    expect(b.locations.size).toBe(0);
+
+    // A section header that points past the end of the file: parseElf still succeeds.
+    const badSection = new Uint8Array(good);
+    const dv = new DataView(badSection.buffer);
+    const shoff = Number(dv.getBigUint64(40, true));
+    const lineOffset = elf.debug!.line!.bytes.byteOffset - good.byteOffset;
+    for (let i = 0; i < dv.getUint16(60, true); i++) {
+      const at = shoff + i * 64;
+      if (Number(dv.getBigUint64(at + 24, true)) === lineOffset) dv.setBigUint64(at + 32, 1n << 40n, true);
+    }
+    const parsed = parseElf(badSection, 'bad.elf');
+    expect(parsed.segments.length).toBe(elf.segments.length);
+    const c = readLineInfo(parsed);
+    expect(c.warning).toMatch(/^bad\.elf: ignoring debug info: debug section \d+ extends past the end of the file$/);
+
+    // Random corruption of the line table and its strings: never a throw, never an absolute path.
+    const line = elf.debug!.line!.bytes;
+    const lineStr = elf.debug!.lineStr!.bytes;
+    let seed = 12345;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed % n;
+    };
+    const bad: string[] = [];
+    let warned = 0;
+    for (let round = 0; round < 300; round++) {
+      const bytes = new Uint8Array(good);
+      const target = round % 3 === 2 ? lineStr : line;
+      const base = target.byteOffset - good.byteOffset;
+      for (let k = 0; k <= rand(8); k++) bytes[base + rand(target.length)] = rand(256);
+      const info = readLineInfo(parseElf(bytes, 'fuzz.elf'));
+      if (info.warning) warned++;
+      if (info.warning?.includes('\n')) bad.push(`round ${round}: warning of several lines`);
+      for (const l of info.locations.values()) {
+        if (l.file.startsWith('/') || !(Number.isInteger(l.line) && l.line > 0)) bad.push(`round ${round}: ${l.file}:${l.line}`);
+      }
+    }
+    expect(bad).toEqual([]);
+    expect(warned).toBeGreaterThan(10); // the corruption did reach the reader
   });
 });

@@ -16,6 +16,11 @@ _BASE_FLAGS = [
     "-fno-unwind-tables",
 ]
 
+# The compiler runs in the execution root (a sandbox path that differs between machines and
+# builds); debug info (`-g`, in `debug` or copts) would record it, so it is mapped to `.`. gcc hands
+# only -fdebug-prefix-map on to the assembler (start.S), hence both forms. $1 is the compiler.
+_WITH_PREFIX_MAP = 'cc="$1"; shift; exec "$cc" -ffile-prefix-map="$PWD"=. -fdebug-prefix-map="$PWD"=. "$@"'
+
 def _rvr_guest_binary_impl(ctx):
     if ctx.attr.isa not in ISAS:
         fail("isa of %s is '%s'; rules_rvr guests are %s" % (ctx.label, ctx.attr.isa, " or ".join(sorted(ISAS.keys()))))
@@ -26,9 +31,12 @@ def _rvr_guest_binary_impl(ctx):
     if not sources:
         fail("srcs of %s has no .c, .S or .s file" % ctx.label)
     args = ctx.actions.args()
+    args.add(riscv.path)
     args.add("-march=" + ctx.attr.isa)
     args.add("-mabi=" + ISAS[ctx.attr.isa])
     args.add("-O" + ctx.attr.opt)
+    if ctx.attr.debug:
+        args.add("-g")
     args.add_all(_BASE_FLAGS)
     args.add("-I", sdk["rvr_guest.h"].dirname)
     args.add("-T", sdk["link.ld"])
@@ -37,8 +45,8 @@ def _rvr_guest_binary_impl(ctx):
     args.add_all(ctx.attr.copts)
     args.add("-lgcc")
     args.add("-o", elf)
-    ctx.actions.run(
-        executable = riscv.path,
+    ctx.actions.run_shell(
+        command = _WITH_PREFIX_MAP,
         arguments = [args],
         inputs = depset(ctx.files.srcs + ctx.files._sdk, transitive = [riscv.files]),
         outputs = [elf],
@@ -70,6 +78,12 @@ using the RISC-V cross compiler toolchain. Provides `RvrGuestInfo`.""",
             default = "2",
             values = ["0", "1", "2", "3", "s"],
             doc = "Optimisation level of the guest code (`-O<opt>`).",
+        ),
+        "debug": attr.bool(
+            default = False,
+            doc = "DWARF debug info (`-g`) with file names relative to the execution root, so the " +
+                  "ELF is the same wherever the workspace is; an `rvr_program` with `debug = True` " +
+                  "turns it into `#line` directives.",
         ),
         "_sdk": attr.label(default = "@rules_rvr//:guest_sdk"),
     },

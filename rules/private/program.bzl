@@ -31,6 +31,8 @@ def _rvr_program_impl(ctx):
     args.add("--mode", ctx.attr.mode)
     if ctx.attr.memory_bits:
         args.add("--memory-bits", str(ctx.attr.memory_bits))
+    if ctx.attr.debug:
+        args.add("--debug")
     inputs = [elf]
     if ctx.file.cost_table:
         args.add("--cost-table", ctx.file.cost_table)
@@ -54,13 +56,15 @@ def _rvr_program_impl(ctx):
     args.add("--cc", cc.path)
     args.add("--march", march)
     args.add("--opt", ctx.attr.opt)
+    if ctx.attr.debug:
+        args.add("--debug")
     ctx.actions.run(
         executable = ctx.executable._rvr,
         arguments = [args],
         inputs = depset([project], transitive = [cc.files]),
         outputs = [library],
         mnemonic = "RvrCompile",
-        progress_message = "Compiling %s (-O%s, -march=%s)" % (library.short_path, ctx.attr.opt, march),
+        progress_message = "Compiling %s (-O%s, -march=%s%s)" % (library.short_path, ctx.attr.opt, march, ", -g" if ctx.attr.debug else ""),
     )
     return [
         DefaultInfo(files = depset([library]), runfiles = ctx.runfiles(files = [library])),
@@ -71,6 +75,7 @@ def _rvr_program_impl(ctx):
             mode = ctx.attr.mode,
             memory_bits = ctx.attr.memory_bits,
             march = march,
+            debug = ctx.attr.debug,
         ),
         OutputGroupInfo(project = depset([project])),
     ]
@@ -105,6 +110,15 @@ the library for the CPU level of `--@rules_rvr//rules:march`). Provides `RvrProg
             default = "2",
             values = ["0", "1", "2", "3", "s"],
             doc = "Optimisation level of the generated C (`-O<opt>`).",
+        ),
+        "debug": attr.bool(
+            default = False,
+            doc = "Debug info: `RvrCodegen` puts `#line` directives to the guest's source lines (from " +
+                  "the ELF's DWARF line table, e.g. `rvr_guest_binary(debug = True)`) before the C " +
+                  "of each instruction, and `RvrCompile` builds with `-g`, the project directory " +
+                  "mapped to `.`, so a host debugger or profiler shows guest source lines. Part of " +
+                  "both actions' keys and of the library's fingerprint. A malformed line table is a " +
+                  "warning, not an error.",
         ),
         "_march": attr.label(default = "@rules_rvr//rules:march"),
         "_rvr": attr.label(default = "@rules_rvr//:rvr_tool", executable = True, cfg = "exec"),

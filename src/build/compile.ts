@@ -4,7 +4,7 @@
  * a partial library.
  */
 import { execa } from 'execa';
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { GeneratedProject } from '../emit/project.js';
@@ -26,7 +26,20 @@ export interface CompileOptions {
   jobs?: number;
   /** Keep the C sources here instead of a temporary directory. */
   sourceDir?: string;
+  /**
+   * Host debug info (`-g`), with the project directory mapped to `.` so the library names no
+   * temporary or checkout path. Both flags are part of the fingerprint.
+   */
+  debugInfo?: boolean;
 }
+
+/**
+ * The project directory in a flag: the fingerprint records the flag with this placeholder, and
+ * the compile driver puts the directory it actually compiles in (never hashed) in its place.
+ */
+export const PROJECT_DIR = '$PROJECT_DIR';
+/** The flags `debugInfo` adds: debug info, with file names relative to the project directory. */
+export const DEBUG_FLAGS: readonly string[] = ['-g', `-ffile-prefix-map=${PROJECT_DIR}=.`];
 
 export interface CompileResult {
   output: string;
@@ -61,10 +74,11 @@ export async function compileIdentity(options: CompileOptions = {}): Promise<Com
 export function compileIdentityWith(toolchain: HostToolchain, options: CompileOptions = {}): CompileIdentity {
   const optLevel = options.optLevel ?? 'O2';
   const march = options.march ?? defaultMarch();
-  const flags = compileFlags({ optLevel, march, extra: options.cflags ?? [] });
+  const extra = [...(options.debugInfo ? DEBUG_FLAGS : []), ...(options.cflags ?? [])];
+  const flags = compileFlags({ optLevel, march, extra });
   // Block tails run only after an unusual entry (mid-block jump, deep recursion): -O1 keeps
   // their compile time down without touching the hot code.
-  const coldFlags = optLevel === 'O0' ? flags : compileFlags({ optLevel: 'O1', march, extra: options.cflags ?? [] });
+  const coldFlags = optLevel === 'O0' ? flags : compileFlags({ optLevel: 'O1', march, extra });
   const defines = options.defines ?? {};
   for (const name of Object.keys(defines)) {
     if (name.startsWith('RVR_FINGERPRINT')) throw new CompileError(`-D${name} is reserved: the compile driver defines it`);
@@ -95,6 +109,8 @@ export async function compileProject(project: GeneratedProject, output: string, 
   const dir = options.sourceDir ? resolve(options.sourceDir) : await mkdtemp(join(tmpdir(), 'rvr-cc-'));
   try {
     await writeProject(project, dir);
+    // The compiler records its working directory as it finds it (symbolic links resolved).
+    const physicalDir = options.debugInfo ? await realpath(dir) : dir;
     const jobs = Math.max(1, options.jobs ?? availableParallelism());
     // Largest files first so the longest compile starts early.
     const sources = [...project.sources].sort(
@@ -106,9 +122,9 @@ export async function compileProject(project: GeneratedProject, output: string, 
       while (next < sources.length) {
         const k = next++;
         // Relative paths, run inside the project directory: nothing absolute reaches the output.
-        const fileFlags = cold.has(sources[k]) ? coldFlags : flags;
+        const fileFlags = (cold.has(sources[k]) ? coldFlags : flags).map((f) => (DEBUG_FLAGS.includes(f) ? f.replace(PROJECT_DIR, () => physicalDir) : f));
         const r = await execa(toolchain.cc, [...fileFlags, ...defines, '-c', sources[k], '-o', objects[k]], {
-          cwd: dir,
+          cwd: physicalDir,
           reject: false,
           stdin: 'ignore',
         });

@@ -18,6 +18,8 @@ export interface CompileGuestOptions {
   output: string;
   /** Optimisation flag without the dash-O, e.g. `'2'`, `'s'`; `-O2` by default. Also accepts `'-O3'`. */
   optLevel?: string;
+  /** Compile with DWARF debug info (`-g`), file names relative to `cwd` and the SDK. */
+  debug?: boolean;
   /** Flags appended after the SDK flags (e.g. `-DNAME=1`, `-Wall`). */
   extraFlags?: string[];
   /** Working directory of the compiler (default: `process.cwd()`); paths below it are passed relative. */
@@ -79,6 +81,7 @@ export function guestCompileArgs(options: CompileGuestOptions): string[] {
     `-march=${options.isa}`,
     `-mabi=${guestAbi(options.isa)}`,
     optFlag,
+    ...(options.debug ? ['-g'] : []),
     '-ffreestanding',
     '-nostdlib',
     '-nostartfiles',
@@ -86,9 +89,12 @@ export function guestCompileArgs(options: CompileGuestOptions): string[] {
     '-static',
     '-fno-asynchronous-unwind-tables',
     '-fno-unwind-tables',
-    // Keep the checkout location out of __FILE__ and any debug info.
+    // Keep the checkout location out of __FILE__ and any debug info. gcc passes only the
+    // -fdebug-prefix-map form on to the assembler (start.S), so both are given.
     `-ffile-prefix-map=${sdk}=rvr-guest`,
     `-ffile-prefix-map=${cwd}=.`,
+    `-fdebug-prefix-map=${sdk}=rvr-guest`,
+    `-fdebug-prefix-map=${cwd}=.`,
     '-I',
     sdkPath('include'),
     '-T',

@@ -19,6 +19,8 @@ export interface LoadedProgram {
   /** The pre-key over the inputs (with a cache and an ELF path). */
   preKey?: string;
   via?: CacheOutcome['via'];
+  /** What codegen ignored (e.g. malformed debug info), when codegen ran. */
+  warnings?: string[];
 }
 
 /**
@@ -31,7 +33,7 @@ export async function loadProgram(elf: string | ElfFile, options: BuildOptions =
     try {
       const built = await buildProgram(elf, join(dir, 'guest.so'), { ...options, cache: false });
       const program = await Program.load(built.output);
-      return { program, cache: 'off', key: built.fingerprint.digest };
+      return { program, cache: 'off', key: built.fingerprint.digest, ...(built.project?.warnings ? { warnings: built.project.warnings } : {}) };
     } finally {
       // The library stays mapped after its file is gone.
       await rm(dir, { recursive: true, force: true });
@@ -50,5 +52,6 @@ export async function loadProgram(elf: string | ElfFile, options: BuildOptions =
     key: found.cache.key,
     ...(found.cache.preKey ? { preKey: found.cache.preKey } : {}),
     ...(found.cache.via ? { via: found.cache.via } : {}),
+    ...(found.project?.warnings ? { warnings: found.project.warnings } : {}),
   };
 }

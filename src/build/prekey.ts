@@ -40,6 +40,7 @@ export async function computePreKey(elfBytes: Uint8Array, options: PreKeyOptions
     { name: 'memory.bits', value: String(options.memoryBits ?? defaultMemoryBits(xlen)) },
     { name: 'costTable', value: mode === 'metered_cost' ? canonicalJson(options.costTable ?? DEFAULT_COST_TABLE) : '(none)' },
     { name: 'instructionsPerFile', value: String(options.instructionsPerFile ?? '(default)') },
+    { name: 'debugInfo', value: String(options.debugInfo === true) },
     { name: 'compiler.path', value: toolchain.path },
     { name: 'compiler.version', value: toolchain.versionText },
     { name: 'march', value: id.march ?? '(none)' },

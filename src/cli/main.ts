@@ -46,13 +46,15 @@ build options:
   -O, --opt LEVEL        C optimisation level, e.g. 2 or s (default 2)
   --keep-c DIR           keep the generated C project in DIR
   --cost-table FILE      metered_cost weights per instruction class (JSON; default built in)
+  -g, --debug            debug info: #line directives to the guest's own source lines (from its
+                         DWARF line table) and a library built with -g (no absolute paths)
 
 cache options (build, run of an ELF, cache, explain):
   --cache-dir DIR        artifact cache (default $RVR_CACHE_DIR, $XDG_CACHE_HOME/rvr, ~/.cache/rvr)
   --no-cache             build and run without the cache
   --max-size SIZE        cache size limit, e.g. 500M or 2G (default 2G; LRU eviction)
   -v, --verbose          say why a cache lookup missed (also RVR_DEBUG=1)
-codegen takes the build options --mode, --memory-bits, --cost-table; compile takes --cc, --march, -O.
+codegen takes the build options --mode, --memory-bits, --cost-table, -g; compile takes --cc, --march, -O, -g.
 
 remote-cache options:
   --dir DIR              directory for the cache data, config, logs and password file
@@ -62,6 +64,7 @@ remote-cache options:
 
 cc options:
   --isa ISA              rv64im (default) | rv32im
+  -g, --debug            DWARF debug info, file names relative to the working directory
 
 run options:
   --input FILE           guest input stream (fd 0); '-' reads this process's stdin
@@ -84,6 +87,7 @@ const OPTIONS = {
   march: { type: 'string' },
   opt: { type: 'string', short: 'O' },
   'keep-c': { type: 'string' },
+  debug: { type: 'boolean', short: 'g' },
   input: { type: 'string' },
   'public-out': { type: 'string' },
   json: { type: 'boolean' },
@@ -141,6 +145,7 @@ async function buildOptions(v: Values): Promise<BuildOptions> {
   if (v.march !== undefined) opts.march = v.march;
   if (v.opt !== undefined) opts.optLevel = `O${v.opt.replace(/^O/, '')}`;
   if (v['keep-c'] !== undefined) opts.sourceDir = v['keep-c'];
+  if (v.debug) opts.debugInfo = true;
   opts.cache = v['no-cache'] || v['keep-c'] !== undefined ? false : cacheOptions(v);
   return opts;
 }
@@ -180,10 +185,16 @@ async function readInput(v: Values): Promise<Uint8Array> {
   });
 }
 
+/** What codegen ignored (e.g. malformed debug info): one line each, the build goes on. */
+function printWarnings(warnings: readonly string[] | undefined): void {
+  for (const w of warnings ?? []) process.stderr.write(`rvr: warning: ${w}\n`);
+}
+
 async function cmdBuild(args: string[], v: Values): Promise<number> {
   if (args.length !== 1) throw new UsageError('build takes one guest ELF');
   if (!v.output) throw new UsageError('build needs -o <lib.so>');
   const r = await buildProgram(args[0], v.output, await buildOptions(v));
+  printWarnings(r.project?.warnings);
   const s = r.summary;
   const how =
     r.cache.status === 'hit'
@@ -241,11 +252,13 @@ async function cmdRun(args: string[], v: Values): Promise<number> {
     if (await isGuestElf(path)) {
       const opts = await buildOptions(v);
       if (opts.cache) {
-        program = (await loadProgram(path, opts)).program;
+        const loaded = await loadProgram(path, opts);
+        printWarnings(loaded.warnings);
+        program = loaded.program;
       } else {
         tmp = await mkdtemp(join(tmpdir(), 'rvr-run-'));
         const lib = join(tmp, 'guest.so');
-        await buildProgram(path, lib, opts);
+        printWarnings((await buildProgram(path, lib, opts)).project?.warnings);
         program = await Program.load(lib);
       }
     } else {
@@ -317,7 +330,7 @@ async function cmdCc(args: string[], v: Values): Promise<number> {
   if (!v.output) throw new UsageError('cc needs -o <guest.elf>');
   const isa = (v.isa ?? 'rv64im') as GuestIsa;
   if (isa !== 'rv32im' && isa !== 'rv64im') throw new UsageError(`unknown ISA '${v.isa}' (rv32im, rv64im)`);
-  await compileGuest({ sources: args, isa, output: v.output, ...(v.opt ? { optLevel: v.opt } : {}) });
+  await compileGuest({ sources: args, isa, output: v.output, ...(v.opt ? { optLevel: v.opt } : {}), ...(v.debug ? { debug: true } : {}) });
   return 0;
 }
 
@@ -329,6 +342,7 @@ async function cmdCodegen(args: string[], v: Values): Promise<number> {
   }
   const opts = await buildOptions(v);
   const project = generateProject(await readElf(args[0]), opts);
+  printWarnings(project.warnings);
   await writeProjectDir(project, v['out-dir']);
   return 0;
 }

@@ -6,7 +6,7 @@
  * a RangeError from DataView or a silently wrong image.
  */
 import { readFile } from 'node:fs/promises';
-import { ElfError, PF_X, type ElfClass, type ElfFile, type ElfSegment, type ElfSymbol, type ElfSymbolType } from './types.js';
+import { ElfError, PF_X, type DebugSections, type ElfClass, type ElfFile, type ElfSegment, type ElfSymbol, type ElfSymbolType } from './types.js';
 
 /** Addresses and sizes must stay below this so JS numbers hold them exactly (and arenas are far smaller). */
 export const ELF_ADDRESS_LIMIT = 2 ** 40;
@@ -25,6 +25,9 @@ const PT_INTERP = 3;
 const SHT_SYMTAB = 2;
 const SHT_STRTAB = 3;
 const SHT_NOBITS = 8;
+const SHF_COMPRESSED = 0x800;
+/** e_shstrndx value saying the real index is in section 0's sh_link. */
+const SHN_XINDEX = 0xffff;
 /** e_phnum value announcing extended numbering; such a count is above our limit anyway. */
 const PN_XNUM = 0xffff;
 
@@ -78,7 +81,10 @@ class Reader {
 
 interface SectionHeader {
   index: number;
+  /** Offset of the name in the section name string table. */
+  name: number;
   type: number;
+  flags: number;
   offset: number;
   size: number;
   link: number;
@@ -127,6 +133,7 @@ export function parseElf(input: Uint8Array, name: string): ElfFile {
   const ePhnum = r.u16(is64 ? 56 : 44);
   const eShentsize = r.u16(is64 ? 58 : 46);
   const eShnum = r.u16(is64 ? 60 : 48);
+  const eShstrndx = r.u16(is64 ? 62 : 50);
 
   if (eMachine !== EM_RISCV) fail(`wrong machine ${eMachine} (expected ${EM_RISCV}, RISC-V)`);
   if (eVersion !== EV_CURRENT) fail(`unsupported ELF version ${eVersion} (expected 1)`);
@@ -195,8 +202,9 @@ export function parseElf(input: Uint8Array, name: string): ElfFile {
   }
 
   const symbols = readSymbols(r, bytes, eShoff, eShnum, eShentsize, layout, fail);
+  const debug = findDebugSections(r, bytes, eShoff, eShnum, eShentsize, eShstrndx, layout);
 
-  return { name, elfClass, entry: eEntry, segments, symbols, flags: eFlags };
+  return { name, elfClass, entry: eEntry, segments, symbols, flags: eFlags, ...(debug ? { debug } : {}) };
 }
 
 /** Read a file and parse it; `path` as given names the file in messages. */
@@ -304,13 +312,65 @@ function readSection(r: Reader, shoff: number, shentsize: number, index: number)
   const type = r.u32(at + 4);
   return {
     index,
+    name: r.u32(at),
     type,
+    flags: is64 ? r.u64(at + 8) : r.u32(at + 8),
     offset: is64 ? r.u64(at + 24) : r.u32(at + 16),
     // SHT_NOBITS occupies no file bytes, whatever sh_size says.
     size: type === SHT_NOBITS ? 0 : is64 ? r.u64(at + 32) : r.u32(at + 20),
     link: r.u32(is64 ? at + 40 : at + 24),
     entsize: is64 ? r.u64(at + 56) : r.u32(at + 36),
   };
+}
+
+const DEBUG_SECTION_NAMES = new Map<string, 'line' | 'lineStr' | 'str'>([
+  ['.debug_line', 'line'],
+  ['.debug_line_str', 'lineStr'],
+  ['.debug_str', 'str'],
+]);
+
+/**
+ * The DWARF sections that source lines come from. Debug information is optional, so nothing
+ * here throws: a section table or name table that does not hold together gives `problem`
+ * (reported as a warning when debug info is asked for) instead of failing the parse.
+ */
+function findDebugSections(
+  r: Reader,
+  bytes: Uint8Array,
+  shoff: number,
+  shnumField: number,
+  shentsize: number,
+  shstrndxField: number,
+  layout: ClassLayout,
+): DebugSections | undefined {
+  if (shoff === 0) return undefined;
+  const fileSize = bytes.length;
+  const fits = (offset: number, size: number): boolean => offset <= fileSize && size <= fileSize - offset;
+  const problem = (text: string): DebugSections => ({ problem: text });
+  if (shentsize !== layout.shentsize || !fits(shoff, shentsize)) return problem('section header table is malformed');
+  const first = readSection(r, shoff, shentsize, 0);
+  const shnum = shnumField === 0 ? first.size : shnumField;
+  if (!fits(shoff, shnum * shentsize)) return problem('section header table extends past the end of the file');
+  const shstrndx = shstrndxField === SHN_XINDEX ? first.link : shstrndxField;
+  if (shstrndx === 0) return undefined; // no section names: nothing can be found by name
+  if (shstrndx >= shnum) return problem(`section name table index ${shstrndx} is out of range (${shnum} sections)`);
+  const names = readSection(r, shoff, shentsize, shstrndx);
+  if (names.type !== SHT_STRTAB || !fits(names.offset, names.size)) return problem('section name table is malformed');
+  const nameBytes = bytes.subarray(names.offset, names.offset + names.size);
+  const found: DebugSections = {};
+  for (let i = 1; i < shnum; i++) {
+    const sec = readSection(r, shoff, shentsize, i);
+    if (sec.name >= nameBytes.length || sec.type === SHT_NOBITS) continue;
+    const end = nameBytes.indexOf(0, sec.name);
+    if (end < 0) continue;
+    const secName = Buffer.from(nameBytes.subarray(sec.name, end)).toString('latin1');
+    const key = DEBUG_SECTION_NAMES.get(secName);
+    if (key === undefined) continue;
+    if (found[key]) return problem(`more than one ${secName} section`);
+    if (!fits(sec.offset, sec.size)) return problem(`debug section ${i} extends past the end of the file`);
+    found[key] = { bytes: bytes.subarray(sec.offset, sec.offset + sec.size), compressed: (sec.flags & SHF_COMPRESSED) !== 0 };
+  }
+  return found.line ? found : undefined;
 }
 
 function symbolType(stt: number): ElfSymbolType {

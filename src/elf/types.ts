@@ -39,6 +39,25 @@ export interface ElfFile {
   symbols: ElfSymbol[];
   /** e_flags (float ABI, RVC bit). */
   flags: number;
+  /**
+   * The DWARF sections source lines are read from (see dwarf.ts), located leniently: debug
+   * information is optional, so a malformed section table only leaves `problem` here.
+   */
+  debug?: DebugSections;
+}
+
+/** A section's bytes as stored in the file (possibly SHF_COMPRESSED). */
+export interface RawSection {
+  bytes: Uint8Array;
+  compressed: boolean;
+}
+
+export interface DebugSections {
+  line?: RawSection;
+  lineStr?: RawSection;
+  str?: RawSection;
+  /** Why the debug sections could not be located, when they could not. */
+  problem?: string;
 }
 
 /** Every rejection of an input file: the message is one line naming the file and the problem. */

@@ -6,10 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ElfFile } from '../elf/types.js';
+import { readLineInfo, type SourceLocation } from '../elf/dwarf.js';
 import { brkLimit, defaultMemoryBits, initialBrk, initialSp, maxMemoryBits, MIN_MEMORY_BITS } from '../isa/abi.js';
 import { lift, type LiftedProgram, type Region } from '../lift/cfg.js';
 import { checkCostTable, DEFAULT_COST_TABLE, type CostTable } from '../isa/cost.js';
 import { emitHeader } from './header.js';
+import { addLineDirectives } from './lines.js';
 import { Meter, type CostWeights, type ExecutionMode } from './meter.js';
 import { analyseRegionFlow, type RegionFlow } from '../lift/flow.js';
 import { emitRegion, emitTail, entryFn, regionFn, tailFn, type EmitContext } from './region.js';
@@ -27,6 +29,11 @@ export interface CodegenOptions {
   costTable?: CostWeights;
   /** Upper bound of instructions per C source file (more files compile in parallel). */
   instructionsPerFile?: number;
+  /**
+   * Point the C of each guest instruction at its guest source line (`#line`), from the ELF's
+   * DWARF line table when it has one. Off: the output is exactly what it is without this option.
+   */
+  debugInfo?: boolean;
 }
 
 export interface GeneratedFile {
@@ -38,6 +45,8 @@ export interface GeneratedProject {
   files: GeneratedFile[];
   /** The C sources to compile (the rest are headers). */
   sources: string[];
+  /** Things codegen ignored that a user may want to know (one line each): e.g. malformed debug info. */
+  warnings?: string[];
   /** Sources on cold paths only (block tails): compiled for size and compile speed. */
   coldSources: string[];
   summary: {
@@ -50,6 +59,8 @@ export interface GeneratedProject {
     blocks: number;
     /** The compiled-in cost table (metered_cost only), weights as decimal strings. */
     costTable?: Record<string, string>;
+    /** With `debugInfo`: how many instructions carry a guest source line. */
+    debugLines?: number;
   };
 }
 
@@ -96,7 +107,17 @@ export function generateProject(elf: ElfFile, options: CodegenOptions = {}): Gen
 
   const regionStarts = new Set(program.regions.map((r) => r.start));
   const flows = new Map(program.regions.map((r) => [r.start, analyseRegionFlow(program.xlen, r, program.knownJalrTargets)]));
-  const ctx: EmitContext = { program, memoryBits, regionStarts, meter, flows };
+  const warnings: string[] = [];
+  let locations: Map<number, SourceLocation> | undefined;
+  if (options.debugInfo) {
+    const info = readLineInfo(elf);
+    if (info.warning) warnings.push(info.warning);
+    if (info.locations.size > 0) locations = info.locations;
+    else if (!info.warning) warnings.push(`${elf.name}: no DWARF line info for its code (build the guest with -g); no #line directives`);
+  }
+  const withLines = (path: string, contents: string): string =>
+    locations ? addLineDirectives(path, contents, (pc) => locations!.get(pc)).contents : contents;
+  const ctx: EmitContext = { program, memoryBits, regionStarts, meter, flows, ...(locations ? { markBlocks: true } : {}) };
   const declarations: string[] = [];
   for (const r of program.regions) {
     declarations.push(`RVR_HIDDEN uint64_t ${regionFn(r.start)}(rvr_state *s, uint64_t pc);`);
@@ -124,9 +145,9 @@ export function generateProject(elf: ElfFile, options: CodegenOptions = {}): Gen
   const groups = groupRegions(program.regions, perFile);
   groups.forEach((group, k) => {
     const parts = group.map((r) => emitRegion(ctx, r));
-    add(`code_${k}.c`, cFile(`Region functions ${k}: guest code with registers in C locals.`, parts), true);
+    add(`code_${k}.c`, withLines(`code_${k}.c`, cFile(`Region functions ${k}: guest code with registers in C locals.`, parts)), true);
     const tails = group.flatMap((r) => r.blocks.map((b) => emitTail(ctx, b)));
-    add(`tail_${k}.c`, cFile(`Block tails ${k}: entry at any instruction, registers in the state.`, tails), true, true);
+    add(`tail_${k}.c`, withLines(`tail_${k}.c`, cFile(`Block tails ${k}: entry at any instruction, registers in the state.`, tails)), true, true);
   });
 
   add('table.c', cFile('Dispatch table: one entry per 4-byte code slot.', [emitTable(program, flows, codeBase, codeEnd)]), true);
@@ -141,6 +162,7 @@ export function generateProject(elf: ElfFile, options: CodegenOptions = {}): Gen
     files,
     sources,
     coldSources,
+    ...(warnings.length ? { warnings } : {}),
     summary: {
       xlen,
       mode,
@@ -150,8 +172,17 @@ export function generateProject(elf: ElfFile, options: CodegenOptions = {}): Gen
       regions: program.regions.length,
       blocks: program.regions.reduce((n, r) => n + r.blocks.length, 0),
       ...(meter.weights ? { costTable: costTableText(meter.weights) } : {}),
+      ...(options.debugInfo ? { debugLines: countMapped(program, locations) } : {}),
     },
   };
+}
+
+/** Instructions of the program that have a guest source location. */
+function countMapped(program: LiftedProgram, locations: Map<number, SourceLocation> | undefined): number {
+  if (!locations) return 0;
+  let n = 0;
+  for (const r of program.regions) for (const b of r.blocks) for (const s of b.slots) if (locations.has(s.pc)) n++;
+  return n;
 }
 
 /** Weights compiled into C are at most 2^32 - 1, so block sums and the running cost stay far from 2^64. */

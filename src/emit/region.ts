@@ -32,7 +32,13 @@ export interface EmitContext {
   meter: Meter;
   /** Control flow of each region (by start). */
   flows: Map<number, RegionFlow>;
+  /** Mark every block start, labelled or not, with {@link blockMark} (for lines.ts). */
+  markBlocks?: boolean;
 }
+
+/** The comment before each guest instruction's C; lines.ts finds instructions by {@link INSTRUCTION_COMMENT}. */
+export const INSTRUCTION_COMMENT = /^\s*(?:case \d+:; )?\/\* 0x([0-9a-f]+): .* \*\/$/;
+export const blockMark = (pc: number): string => `/* block ${hex(pc)} */`;
 
 function comment(s: Slot): string {
   const text = s.instr ? formatInstr(s.instr, s.pc) : `.word ${hex(s.raw)} (does not decode)`;
@@ -295,6 +301,7 @@ export function emitRegion(ctx: EmitContext, region: Region): string {
     if (line.startsWith('@label ')) {
       const pc = Number(line.slice(7));
       if (usedLabels.has(pc)) out.push(`${label(pc)}:;`);
+      else if (ctx.markBlocks) out.push(blockMark(pc));
     } else {
       out.push(fill(line));
     }

@@ -125,6 +125,14 @@ export function guestElf(name: string, isa: GuestIsa): Promise<string> {
   return buildCached('test', sourceOf(TEST_GUESTS_DIR, name), name, isa);
 }
 
+/**
+ * Builds a test fixture source (e.g. `test/fixtures/debug/lines.c`) with extra flags into
+ * `test/.work/guests/<isa>/<name>.elf`, cached like the differential guests.
+ */
+export function fixtureElf(source: string, name: string, isa: GuestIsa, extraFlags: string[] = []): Promise<string> {
+  return buildCached('test', path.resolve(REPO_ROOT, source), name, isa, extraFlags);
+}
+
 /** Builds `bench/guests/<name>.c` for `isa`; returns the ELF path. */
 export function benchElf(name: string, isa: GuestIsa): Promise<string> {
   return buildCached('bench', sourceOf(BENCH_GUESTS_DIR, name), name, isa);

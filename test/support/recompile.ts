@@ -21,7 +21,7 @@ export async function recompiled(elf: string | ElfFile, options: RecompileOption
   const project = generateProject(parsed, options);
   const h = createHash('sha256');
   for (const f of project.files) h.update(`${f.path}\0${f.contents.length}\0${f.contents}`);
-  h.update(JSON.stringify({ cc: options.cc, opt: options.optLevel, march: options.march, cflags: options.cflags }));
+  h.update(JSON.stringify({ cc: options.cc, opt: options.optLevel, march: options.march, cflags: options.cflags, debugInfo: options.debugInfo }));
   const key = h.digest('hex').slice(0, 32);
   const out = path.join(SO_WORK_DIR, `${key}.so`);
   try {
