@@ -87,7 +87,7 @@ describe('addon', () => {
   it('is found next to the package root and reports its ABI version', () => {
     expect(addonPath).toBe(path.join(root, 'build', 'Release', 'rvr_addon.node'));
     const addon = loadAddon();
-    expect(addon.abiVersion).toBe(1);
+    expect(addon.abiVersion).toBe(2);
     expect(addon.guestStackSize).toBe(256 * 1024 * 1024);
   });
 });
@@ -119,7 +119,7 @@ describe('Program.load', () => {
     ['a missing file', () => path.join(work, 'missing.so'), /No such file or directory/],
     ['a file that is not a library', () => lib.notALibrary, /invalid ELF header|file too short|not an ELF/i],
     ['a library without rvr symbols', () => lib.nosym, /: not an rvr guest library \(no rvr_abi_version symbol\)$/],
-    ['a library of another ABI version', () => lib.badVersion, /: guest library ABI version 999, this runtime supports 1$/],
+    ['a library of another ABI version', () => lib.badVersion, /: guest library ABI version 999, this runtime supports 2$/],
     ['a library without a descriptor', () => lib.noDesc, /: not an rvr guest library \(no rvr_program_desc symbol\)$/],
     ['mem_bits above 38 on RV64', () => lib.memBitsHigh, /: invalid guest library: mem_bits 39 is outside 16\.\.38 for RV64$/],
     ['mem_bits above 32 on RV32', () => lib.memBitsHigh32, /: invalid guest library: mem_bits 33 is outside 16\.\.32 for RV32$/],

@@ -7,6 +7,11 @@
  * run too close to a limit leaves through the cold path into the block's tail, which counts
  * and checks before every instruction, so a run stops exactly at the limit whatever the block
  * shapes. A trap in the middle of a block takes back the part of the block that did not retire.
+ *
+ * Per-class counts cost region code one memory increment per block: each block with a non-ALU
+ * instruction has a counter of how often it ran (s->block_counts, on run()'s stack), and run()
+ * folds counters times the block's classes into class_counts before it returns. Class counts
+ * as C locals would be live at every exit of a region function and crowd the guest registers.
  */
 import { instrClass } from '../isa/decode.js';
 import { INSTR_CLASSES, type InstrClass } from '../isa/types.js';
@@ -20,9 +25,9 @@ const CLASS_INDEX: Record<InstrClass, number> = Object.fromEntries(INSTR_CLASSES
 const classOf = (s: Slot): InstrClass | undefined => (s.instr ? instrClass(s.instr.op) : undefined);
 
 /**
- * Classes whose counters generated code maintains. ALU is left out: every retired instruction
+ * Classes whose counts generated code maintains. ALU is left out: every retired instruction
  * has exactly one class, so the host derives alu = instret - (sum of the others) whenever the
- * guest stops (rvr_abi.h), which saves a counter in the hottest blocks.
+ * guest stops (rvr_abi.h), and a block of ALU instructions needs no counter.
  */
 const COUNTED_CLASSES: InstrClass[] = INSTR_CLASSES.filter((c) => c !== 'alu');
 
@@ -44,6 +49,11 @@ export class Meter {
     return this.costs && c ? this.weights![c] : 0n;
   }
 
+  /** Block start → index of its counter in s->block_counts, in the order blocks were emitted. */
+  private readonly counters = new Map<number, number>();
+  /** Per counter: how many instructions of each counted class one run of its block retires. */
+  private readonly counterClasses: Map<InstrClass, number>[] = [];
+
   /**
    * Counter locals of region code, loaded at entry. Limits are kept as budgets that count
    * down (`ileft`, `gleft`): a block costs one subtract and a sign test, and the state's
@@ -52,7 +62,6 @@ export class Meter {
    */
   declarations(): string[] {
     const out = ['int64_t ileft = rvr_budget(s->instret, s->insn_limit);', 'const uint64_t iend = s->instret + (uint64_t)ileft;'];
-    if (this.classes) out.push(...COUNTED_CLASSES.map((c) => `uint64_t k_${c} = s->class_counts[${CLASS_INDEX[c]}];`));
     if (this.costs) out.push('int64_t gleft = rvr_budget(s->cost, s->cost_limit);', 'const uint64_t gend = s->cost + (uint64_t)gleft;');
     return out;
   }
@@ -60,7 +69,6 @@ export class Meter {
   /** Store the counter locals into the state (before leaving or calling out). */
   flush(): string {
     const out = ['s->instret = iend - (uint64_t)ileft;'];
-    if (this.classes) out.push(...COUNTED_CLASSES.map((c) => `s->class_counts[${CLASS_INDEX[c]}] = k_${c};`));
     if (this.costs) out.push('s->cost = gend - (uint64_t)gleft;');
     return out.join(' ');
   }
@@ -68,9 +76,29 @@ export class Meter {
   /** Reload the counter locals (after a call or system call changed the state). */
   reload(): string {
     const out = ['ileft = (int64_t)(iend - s->instret);'];
-    if (this.classes) out.push(...COUNTED_CLASSES.map((c) => `k_${c} = s->class_counts[${CLASS_INDEX[c]}];`));
     if (this.costs) out.push('gleft = (int64_t)(gend - s->cost);');
     return out.join(' ');
+  }
+
+  /** The block's counter (metered modes; none for a block of ALU instructions only). */
+  private counter(b: Block): number | undefined {
+    if (!this.classes) return undefined;
+    const known = this.counters.get(b.start);
+    if (known !== undefined) return known;
+    const { perClass } = this.sums(b.slots);
+    if (perClass.size === 0) return undefined;
+    const k = this.counterClasses.length;
+    this.counters.set(b.start, k);
+    this.counterClasses.push(perClass);
+    return k;
+  }
+
+  /** Statement adding `runs` (may be negative) to the block's counter; empty without one. */
+  private countRuns(b: Block, runs: number): string {
+    const k = this.counter(b);
+    if (k === undefined || runs === 0) return '';
+    if (runs === 1) return `s->block_counts[${k}]++;`;
+    return runs > 0 ? `s->block_counts[${k}] += ${runs};` : `s->block_counts[${k}] -= ${-runs};`;
   }
 
   private sums(slots: Slot[]): { n: number; perClass: Map<InstrClass, number>; cost: bigint } {
@@ -91,7 +119,7 @@ export class Meter {
    * (the block's hoisted bounds test, src/emit/guard.ts) fails; then take the block's counts.
    */
   blockPrologue(b: Block, slow: string, reach: { insns: bigint; cost: bigint } | undefined, inBounds?: string): string[] {
-    const { n, perClass, cost } = this.sums(b.slots);
+    const { n, cost } = this.sums(b.slots);
     const out: string[] = [];
     const tests: string[] = [];
     if (reach) {
@@ -102,8 +130,8 @@ export class Meter {
     if (tests.length > 0) out.push(`if (RVR_UNLIKELY(${tests.join(' || ')})) { ${slow} }`);
     const adds = [`ileft -= ${n};`];
     if (this.costs && cost > 0n) adds.push(`gleft -= INT64_C(${cost});`);
-    if (this.classes) for (const [c, k] of perClass) adds.push(`k_${c} += ${k};`);
-    out.push(adds.join(' '));
+    adds.push(this.countRuns(b, 1));
+    out.push(adds.filter((a) => a !== '').join(' '));
     return out;
   }
 
@@ -118,21 +146,21 @@ export class Meter {
 
   /** Count `copies` runs of a block at once. */
   countCopies(b: Block, copies: number): string {
-    const { n, perClass, cost } = this.sums(b.slots);
+    const { n, cost } = this.sums(b.slots);
     const out = [`ileft -= ${n * copies};`];
     if (this.costs && cost > 0n) out.push(`gleft -= INT64_C(${cost * BigInt(copies)});`);
-    if (this.classes) for (const [c, k] of perClass) out.push(`k_${c} += ${k * copies};`);
-    return out.join(' ');
+    out.push(this.countRuns(b, copies));
+    return out.filter((a) => a !== '').join(' ');
   }
 
   /** Take back `copies` runs of a block that were counted but will not run. */
   giveBack(b: Block, copies: number): string {
     if (copies === 0) return '';
-    const { n, perClass, cost } = this.sums(b.slots);
+    const { n, cost } = this.sums(b.slots);
     const out = [`ileft += ${n * copies};`];
     if (this.costs && cost > 0n) out.push(`gleft += INT64_C(${cost * BigInt(copies)});`);
-    if (this.classes) for (const [c, k] of perClass) out.push(`k_${c} -= ${k * copies};`);
-    return out.join(' ');
+    out.push(this.countRuns(b, -copies));
+    return out.filter((a) => a !== '').join(' ');
   }
 
   /** What a block adds to the instruction and cost counts (for check-point reach). */
@@ -145,9 +173,39 @@ export class Meter {
   trapAdjust(b: Block, k: number): string {
     const { n, perClass, cost } = this.sums(b.slots.slice(k));
     const out = [`ileft += ${n};`];
-    if (this.classes) for (const [c, m] of perClass) out.push(`k_${c} -= ${m};`);
+    // The block's counter stays: the classes of the slots that did not retire come off directly.
+    if (this.classes) for (const [c, m] of perClass) out.push(`s->class_counts[${CLASS_INDEX[c]}] -= ${m};`);
     if (this.costs && cost > 0n) out.push(`gleft += INT64_C(${cost});`);
     return out.join(' ');
+  }
+
+  /**
+   * C for program.c, after every region was emitted: the classes of each counted block and
+   * the run loop, which gives generated code its block counters for the length of one run()
+   * and folds them into class_counts before returning.
+   */
+  runLoop(): string {
+    const loop = ['  uint64_t pc = s->pc;', '  while (pc != RVR_STOP) pc = rvr_dispatch(s, pc);'];
+    const n = this.counterClasses.length;
+    if (n === 0) return ['static void rvr_run(rvr_state *s) {', ...loop, '}'].join('\n');
+    const rows = this.counterClasses.map((m) => `  {${COUNTED_CLASSES.map((c) => m.get(c) ?? 0).join(', ')}},`);
+    return [
+      `/* Instructions of classes ${COUNTED_CLASSES.join(', ')} in one run of each counted block. */`,
+      `static const uint8_t rvr_block_classes[${n}][${COUNTED_CLASSES.length}] = {`,
+      ...rows,
+      '};',
+      '',
+      'static void rvr_run(rvr_state *s) {',
+      `  uint64_t counts[${n}] = {0};`,
+      '  s->block_counts = counts;',
+      ...loop,
+      `  for (uint32_t b = 0; b < ${n}u; b++) {`,
+      '    if (counts[b] == 0) continue;',
+      ...COUNTED_CLASSES.map((c, j) => `    s->class_counts[${CLASS_INDEX[c]}] += counts[b] * rvr_block_classes[b][${j}];`),
+      '  }',
+      '  s->block_counts = 0;',
+      '}',
+    ].join('\n');
   }
 
   /** Tail code before slot s: stop exactly at a limit. */

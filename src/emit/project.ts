@@ -309,10 +309,7 @@ RVR_HIDDEN uint64_t rvr_bad_target(rvr_state *s, uint64_t pc) {
   return rvr_trap(s, (pc & 3) ? RVR_TRAP_MISALIGNED_FETCH : RVR_TRAP_FETCH_FAULT, pc, pc);
 }
 
-static void rvr_run(rvr_state *s) {
-  uint64_t pc = s->pc;
-  while (pc != RVR_STOP) pc = rvr_dispatch(s, pc);
-}
+${meter.runLoop()}
 
 static const rvr_segment rvr_segments[] = {
 ${segs.join('\n')}

@@ -17,7 +17,7 @@
 extern "C" {
 #endif
 
-#define RVR_ABI_VERSION 1u
+#define RVR_ABI_VERSION 2u
 
 enum rvr_status {
   RVR_RUNNING = 0,
@@ -97,6 +97,12 @@ struct rvr_state {
    * whenever run() returns.
    */
   uint64_t class_counts[RVR_CLASS_COUNT];
+  /*
+   * metered, metered_cost: scratch of generated code while run() is running (it counts how
+   * often blocks run there and folds that into class_counts before returning). The host
+   * leaves it alone.
+   */
+  uint64_t *block_counts;
 };
 
 typedef struct {
