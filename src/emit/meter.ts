@@ -61,9 +61,24 @@ export class Meter {
    * flushed.
    */
   declarations(): string[] {
-    const out = ['int64_t ileft = rvr_budget(s->instret, s->insn_limit);', 'const uint64_t iend = s->instret + (uint64_t)ileft;'];
+    const out: string[] = [];
     if (this.costs) out.push('int64_t gleft = rvr_budget(s->cost, s->cost_limit);', 'const uint64_t gend = s->cost + (uint64_t)gleft;');
+    out.push('int64_t ileft = rvr_budget(s->instret, s->insn_limit);');
+    const w = this.maxWeight();
+    if (w > 0n) {
+      // No instruction costs more than w, so while w * ileft <= gas left, a test of the
+      // instruction budget alone also keeps the run inside its cost limit (one test instead of
+      // two at each check point; the tails check the cost of every instruction exactly).
+      out.push(`if (gleft / INT64_C(${w}) < ileft) ileft = gleft / INT64_C(${w}); /* every instruction costs at most ${w} */`);
+    }
+    out.push('const uint64_t iend = s->instret + (uint64_t)ileft;');
     return out;
+  }
+
+  /** The largest weight of any class (metered_cost; 0 otherwise). */
+  private maxWeight(): bigint {
+    if (!this.costs) return 0n;
+    return Object.values(this.weights!).reduce((a, b) => (b > a ? b : a), 0n);
   }
 
   /** Store the counter locals into the state (before leaving or calling out). */
@@ -113,19 +128,16 @@ export class Meter {
   }
 
   /**
-   * Region code at the start of a block: at a check point (`reach`: the most instructions and
-   * cost up to the next check point, src/lift/flow.ts), leave through `slow` (statements that
+   * Region code at the start of a block: at a check point (`reach`: the most instructions up to
+   * the next check point, src/lift/flow.ts), leave through `slow` (statements that
    * go to the block's tail) if a budget could run out before the next check, or if `inBounds`
    * (the block's hoisted bounds test, src/emit/guard.ts) fails; then take the block's counts.
    */
-  blockPrologue(b: Block, slow: string, reach: { insns: bigint; cost: bigint } | undefined, inBounds?: string): string[] {
+  blockPrologue(b: Block, slow: string, reach: bigint | undefined, inBounds?: string): string[] {
     const { n, cost } = this.sums(b.slots);
     const out: string[] = [];
     const tests: string[] = [];
-    if (reach) {
-      tests.push(`ileft < ${reach.insns}`);
-      if (this.costs && reach.cost > 0n) tests.push(`gleft < INT64_C(${reach.cost})`);
-    }
+    if (reach !== undefined) tests.push(`ileft < ${reach}`);
     if (inBounds) tests.push(`!(${inBounds})`);
     if (tests.length > 0) out.push(`if (RVR_UNLIKELY(${tests.join(' || ')})) { ${slow} }`);
     const adds = [`ileft -= ${n};`];
@@ -135,13 +147,9 @@ export class Meter {
     return out;
   }
 
-  /** Test that `copies` runs of a self-loop block, then the rest of its reach, fit the budgets. */
-  unrolledTest(b: Block, copies: number, reach: { insns: bigint; cost: bigint }): string {
-    const { n, cost } = this.sums(b.slots);
-    const extra = BigInt(copies - 1);
-    const tests = [`ileft >= ${reach.insns + extra * BigInt(n)}`];
-    if (this.costs && reach.cost > 0n) tests.push(`gleft >= INT64_C(${reach.cost + extra * cost})`);
-    return tests.join(' && ');
+  /** Test that `copies` runs of a self-loop block, then the rest of its reach, fit the budget. */
+  unrolledTest(b: Block, copies: number, reach: bigint): string {
+    return `ileft >= ${reach + BigInt((copies - 1) * b.slots.length)}`;
   }
 
   /** Count `copies` runs of a block at once. */
@@ -163,10 +171,9 @@ export class Meter {
     return out.filter((a) => a !== '').join(' ');
   }
 
-  /** What a block adds to the instruction and cost counts (for check-point reach). */
-  blockWeights(b: Block): { insns: bigint; cost: bigint } {
-    const { n, cost } = this.sums(b.slots);
-    return { insns: BigInt(n), cost };
+  /** Instructions a block retires (for check-point reach). */
+  blockInsns(b: Block): bigint {
+    return BigInt(b.slots.length);
   }
 
   /** Region code before a trap at slot k of the block: take back slots k.. (they did not retire). */

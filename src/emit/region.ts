@@ -122,18 +122,17 @@ export function emitRegion(ctx: EmitContext, region: Region): string {
   };
 
   const flow = ctx.flows.get(region.start)!;
-  const insnReach = flow.reach((b) => ctx.meter.blockWeights(b).insns);
-  const costReach = flow.reach((b) => ctx.meter.blockWeights(b).cost);
+  const insnReach = flow.reach((b) => ctx.meter.blockInsns(b));
   const body: string[] = [];
   for (let bi = 0; bi < region.blocks.length; bi++) {
     const b = region.blocks[bi];
     const next = region.blocks[bi + 1];
     body.push(`@label ${b.start}`);
     curBlock = b;
-    const reach = flow.checkPoints.has(b.start) ? { insns: insnReach.get(b.start)!, cost: costReach.get(b.start)! } : undefined;
+    const reach = flow.checkPoints.has(b.start) ? insnReach.get(b.start)! : undefined;
     const last = b.slots[b.slots.length - 1].instr;
     if (
-      reach &&
+      reach !== undefined &&
       last &&
       controlKind(last) === 'branch' &&
       staticTarget(xlen, b.slots[b.slots.length - 1].pc, last) === b.start &&

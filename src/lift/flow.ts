@@ -18,9 +18,10 @@ export interface RegionFlow {
   /** Targets of backward (or self) edges: entering the region there keeps its loops natural. */
   loopHeaders: Set<number>;
   /**
-   * Loop headers not inside another loop (by address range): the region function can be
-   * entered there (after a suspend, or from the dispatcher) without giving any loop a second
-   * entry, which would make it irreducible for the C compiler.
+   * Loop headers other than the region's start: the region's twin function (src/emit/region.ts)
+   * can be entered there, so a run that resumes (or is dispatched) inside any loop is back in
+   * region code within one iteration. Entries into inner loops make the twin's outer loops
+   * irreducible for the C compiler; the function called at the region start has none.
    */
   entryPoints: Set<number>;
   /** Blocks that test the budget. */
@@ -62,18 +63,13 @@ export function analyseRegionFlow(xlen: Xlen, region: Region, knownJalrTargets: 
     successors.set(b.start, [...new Set(out.filter(inRegion))]);
   }
   const loopHeaders = new Set<number>();
-  const loops: { head: number; last: number }[] = [];
   for (const [from, succ] of successors) {
     for (const t of succ) {
       if (t > from) continue;
       loopHeaders.add(t);
-      loops.push({ head: t, last: from });
     }
   }
-  const entryPoints = new Set<number>();
-  for (const h of loopHeaders) {
-    if (h !== region.start && !loops.some((l) => l.head < h && h <= l.last)) entryPoints.add(h);
-  }
+  const entryPoints = new Set([...loopHeaders].filter((h) => h !== region.start));
   const checkPoints = new Set<number>([region.start, ...loopHeaders, ...region.indirectTargets.filter(inRegion)]);
   for (const r of returnPoints) if (inRegion(r)) checkPoints.add(r);
   // Without back edges the remaining edges go forward in address order, so one backward sweep
