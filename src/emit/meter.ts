@@ -56,8 +56,8 @@ export class Meter {
 
   /**
    * Counter locals of region code, loaded at entry. Limits are kept as budgets that count
-   * down (`ileft`, `gleft`): a block costs one subtract and a sign test, and the state's
-   * counters are recovered from the fixed end points (`iend`, `gend`) when the locals are
+   * down (`ileft`, `gleft`): a block costs a subtract from each, only `ileft` is tested (it is
+   * capped so that it also covers the cost limit), and the state's counters are recovered from the fixed end points (`iend`, `gend`) when the locals are
    * flushed.
    */
   declarations(): string[] {

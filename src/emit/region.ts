@@ -14,7 +14,7 @@ import { sext32Facts } from './sext.js';
 import { branchCondition, emitSimple, hex, kconst, touchesMemory, type RegAccess } from './semantics.js';
 
 export const regionFn = (start: number): string => `rvr_r_${start.toString(16)}`;
-/** The region function's twin entered at an outer loop header (only for regions that have them). */
+/** The region function's twin, entered at a loop header (only for regions with loops). */
 export const entryFn = (start: number): string => `rvr_e_${start.toString(16)}`;
 const bodyFn = (start: number): string => `rvr_b_${start.toString(16)}`;
 export const tailFn = (start: number): string => `rvr_t_${start.toString(16)}`;
@@ -269,7 +269,7 @@ export function emitRegion(ctx: EmitContext, region: Region): string {
   const flushCode = [...sorted(writtenRegs).map((n) => `s->x[${n}] = x${n};`), ctx.meter.flush()].join(' ');
   const reloadCode = [...used.map((n) => `x${n} = (ureg)s->x[${n}];`), ctx.meter.reload()].join(' ');
   const fill = (line: string): string => line.replaceAll(flush, flushCode).replaceAll(reload, reloadCode);
-  // A region with outer loop headers gets two functions from one body: the one called at its
+  // A region with loop headers gets two functions from one body: the one called at its
   // start, and a twin that can also start at those headers. Giving the first function's loops
   // a second entry would cost every call (about 20% on SHA-256: values live across the entry
   // edges crowd the registers), while entering at a header is rare (a resume, the dispatcher).
@@ -287,7 +287,7 @@ export function emitRegion(ctx: EmitContext, region: Region): string {
   out.push(`  rvr_code_fn slowfn;`);
   if (usesTrap) out.push(`  uint32_t tcause; uint64_t tpc, tval;`);
   if (twin) {
-    // Entered at an outer loop header (the dispatch table sends those pcs to the twin).
+    // Entered at a loop header (the dispatch table sends those pcs to the twin).
     out.push(`  if (at_header) switch (pc) {`);
     for (const h of [...flow.entryPoints].sort((a, b) => a - b)) {
       usedLabels.add(h);

@@ -8,8 +8,8 @@
  *  - regions: runs of blocks that become one C function, with guest registers in C locals and
  *    branches as gotos. Regions start at function symbols, the entry point and call targets,
  *    so loops stay inside one function where the C compiler can optimise them.
- * A region is entered at its first instruction or at one of its outer loop headers
- * (src/lift/flow.ts). Any other pc reached from outside is run by the block's "tail" (the rest
+ * A region is entered at its first instruction or, through its twin, at one of its loop
+ * headers (src/lift/flow.ts). Any other pc reached from outside is run by the block's "tail" (the rest
  * of the block, registers in memory), after which control is back at a leader.
  */
 import type { ElfFile } from '../elf/types.js';

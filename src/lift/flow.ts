@@ -15,7 +15,7 @@ import type { Block, Region } from './cfg.js';
 export interface RegionFlow {
   /** Block start → starts of the blocks in this region it can continue to directly. */
   successors: Map<number, number[]>;
-  /** Targets of backward (or self) edges: entering the region there keeps its loops natural. */
+  /** Targets of backward (or self) edges: every cycle passes through one. */
   loopHeaders: Set<number>;
   /**
    * Loop headers other than the region's start: the region's twin function (src/emit/region.ts)
