@@ -50,6 +50,8 @@ beforeAll(() => {
   lib.entryOutside = build('desc', 'entry-outside', ['ENTRY=0x10000']);
   lib.badMode = build('desc', 'bad-mode', ['MODE=7']);
   lib.badMetadata = build('desc', 'bad-metadata', ['METADATA="not json"']);
+  lib.counters = build('desc', 'counters', ['COUNTER_WORDS=1500']);
+  lib.tooManyCounters = build('desc', 'too-many-counters', ['COUNTER_WORDS=16777217']);
   lib.notALibrary = path.join(work, 'not-a-library.so');
   writeFileSync(lib.notALibrary, 'this is not an ELF file\n');
 });
@@ -87,7 +89,7 @@ describe('addon', () => {
   it('is found next to the package root and reports its ABI version', () => {
     expect(addonPath).toBe(path.join(root, 'build', 'Release', 'rvr_addon.node'));
     const addon = loadAddon();
-    expect(addon.abiVersion).toBe(2);
+    expect(addon.abiVersion).toBe(3);
     expect(addon.guestStackSize).toBe(256 * 1024 * 1024);
   });
 });
@@ -119,7 +121,7 @@ describe('Program.load', () => {
     ['a missing file', () => path.join(work, 'missing.so'), /No such file or directory/],
     ['a file that is not a library', () => lib.notALibrary, /invalid ELF header|file too short|not an ELF/i],
     ['a library without rvr symbols', () => lib.nosym, /: not an rvr guest library \(no rvr_abi_version symbol\)$/],
-    ['a library of another ABI version', () => lib.badVersion, /: guest library ABI version 999, this runtime supports 2$/],
+    ['a library of another ABI version', () => lib.badVersion, /: guest library ABI version 999, this runtime supports 3$/],
     ['a library without a descriptor', () => lib.noDesc, /: not an rvr guest library \(no rvr_program_desc symbol\)$/],
     ['mem_bits above 38 on RV64', () => lib.memBitsHigh, /: invalid guest library: mem_bits 39 is outside 16\.\.38 for RV64$/],
     ['mem_bits above 32 on RV32', () => lib.memBitsHigh32, /: invalid guest library: mem_bits 33 is outside 16\.\.32 for RV32$/],
@@ -129,6 +131,7 @@ describe('Program.load', () => {
     ['an entry point outside the arena', () => lib.entryOutside, /: invalid guest library: entry 0x10000 is outside the arena$/],
     ['an unknown mode', () => lib.badMode, /: invalid guest library: unknown execution mode 7$/],
     ['metadata that is not JSON', () => lib.badMetadata, /: guest library metadata is not valid JSON/],
+    ['more block counters than 2^24', () => lib.tooManyCounters, /: invalid guest library: counter_words 16777217 is too large$/],
   ];
   for (const [what, file, message] of failures) {
     it(`rejects ${what} with a one-line error naming the file`, async () => {
@@ -287,6 +290,22 @@ describe('traps', () => {
 });
 
 describe('machines', () => {
+  it('give the library its block counter words below guest address 0, zeroed, out of the guest\'s reach', async () => {
+    const p = await Program.load(lib.counters);
+    for (let k = 0; k < 2; k++) {
+      // run() exits 3 if a counter word is not zero, then sets all 1500 of them (12 000 bytes,
+      // more than two pages) to ones; none of that may show in guest memory.
+      const m = p.createMachine();
+      const r = await m.run();
+      expect(r.status).toBe('exited');
+      expect(r.exitCode).toBe(0);
+      expect(r.stdout.toString()).toBe('segment data\n');
+      expect(m.readMemory(0, 0x2000).every((b) => b === 0)).toBe(true);
+      expect(() => m.readMemory(-8, 8)).toThrow(RangeError);
+      m.dispose();
+    }
+  });
+
   it('read and write guest memory within the arena only', async () => {
     const p = await Program.load(lib.desc);
     const m = p.createMachine();

@@ -89,7 +89,8 @@ struct MachineCore {
   Segment open;
   std::vector<Segment> segments;
   uint64_t run_limit = UINT64_MAX;  // this run's absolute instruction limit
-  uint8_t *arena = nullptr;
+  uint8_t *arena = nullptr;     // guest address 0
+  uint8_t *map_base = nullptr;  // the mapping: generated code's counter pages, arena, guard page
   size_t map_len = 0;
   bool running = false;  // only touched on the JS thread
 
@@ -97,7 +98,7 @@ struct MachineCore {
   MachineCore(const MachineCore &) = delete;
   MachineCore &operator=(const MachineCore &) = delete;
   ~MachineCore() {
-    if (arena != nullptr) munmap(arena, map_len);
+    if (map_base != nullptr) munmap(map_base, map_len);
   }
 };
 
@@ -695,6 +696,7 @@ std::string ValidateDesc(const rvr_program &d) {
   if (d.initial_brk > d.brk_limit)
     return "initial_brk " + Hex(d.initial_brk) + " is above brk_limit " + Hex(d.brk_limit);
   if (d.nsegments != 0 && d.segments == nullptr) return "segments table is NULL";
+  if (d.counter_words > (uint32_t{1} << 24)) return "counter_words " + std::to_string(d.counter_words) + " is too large";
   for (uint32_t i = 0; i < d.nsegments; i++) {
     const rvr_segment &s = d.segments[i];
     std::string name = "segment " + std::to_string(i);
@@ -804,14 +806,20 @@ class Addon : public Napi::Addon<Addon> {
 
     long page = sysconf(_SC_PAGESIZE);
     if (page <= 0) page = 4096;
-    core->map_len = static_cast<size_t>(h.mem_size) + static_cast<size_t>(page);
+    // Below the arena: whole pages for the library's block counters (abi.h, counter_words);
+    // above it: one inaccessible guard page.
+    const size_t page_bytes = static_cast<size_t>(page);
+    const size_t counter_bytes = static_cast<size_t>(d.counter_words) * sizeof(uint64_t);
+    const size_t below = (counter_bytes + page_bytes - 1) / page_bytes * page_bytes;
+    core->map_len = below + static_cast<size_t>(h.mem_size) + page_bytes;
     void *p = mmap(nullptr, core->map_len, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED)
       throw Napi::Error::New(env, lib->path + ": cannot reserve a guest arena of 2^" +
                                       std::to_string(d.mem_bits) + " bytes: " + ErrnoText(errno));
-    core->arena = static_cast<uint8_t *>(p);
-    if (mprotect(core->arena + h.mem_size, static_cast<size_t>(page), PROT_NONE) != 0)
+    core->map_base = static_cast<uint8_t *>(p);
+    core->arena = core->map_base + below;
+    if (mprotect(core->arena + h.mem_size, page_bytes, PROT_NONE) != 0)
       throw Napi::Error::New(env, lib->path + ": cannot set up the arena guard page: " +
                                       ErrnoText(errno));
     for (uint32_t i = 0; i < d.nsegments; i++) {

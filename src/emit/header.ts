@@ -112,11 +112,15 @@ static inline int64_t rvr_budget(uint64_t used, uint64_t limit) {
   return d > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)d;
 }
 
+/* Block counter k of the metered modes: the k-th 64-bit word below guest address 0 (abi.h, counter_words). */
+#define RVR_COUNTER(M, k) (((uint64_t *)(void *)(M))[-1 - (int64_t)(k)])
+
 typedef uint64_t (*rvr_code_fn)(rvr_state *s, uint64_t pc);
 extern RVR_HIDDEN const rvr_code_fn rvr_code_table[];
 RVR_HIDDEN uint64_t rvr_trap(rvr_state *s, uint32_t cause, uint64_t pc, uint64_t value);
 RVR_HIDDEN uint64_t rvr_stop(rvr_state *s, uint32_t status, uint64_t pc);
 RVR_HIDDEN uint64_t rvr_bad_target(rvr_state *s, uint64_t pc);
+RVR_HIDDEN uint32_t rvr_at_limit(rvr_state *s, uint64_t w); /* metered_cost */
 
 /* Enter guest code at any pc: region function, block tail, or a fetch fault. */
 static inline uint64_t rvr_dispatch(rvr_state *s, uint64_t pc) {

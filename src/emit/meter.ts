@@ -9,9 +9,18 @@
  * shapes. A trap in the middle of a block takes back the part of the block that did not retire.
  *
  * Per-class counts cost region code one memory increment per block: each block with a non-ALU
- * instruction has a counter of how often it ran (s->block_counts, on run()'s stack), and run()
- * folds counters times the block's classes into class_counts before it returns. Class counts
- * as C locals would be live at every exit of a region function and crowd the guest registers.
+ * instruction has a counter of how often it ran, in words right below guest address 0
+ * (RVR_COUNTER, abi.h counter_words: addressed off the arena base, which the block's loads and
+ * stores keep in a register anyway), and run() folds counters times the block's classes into
+ * class_counts before it returns. Class counts as C locals would be live at every exit of a
+ * region function and crowd the guest registers.
+ *
+ * metered_cost adds nothing to region code. The cost is brought up to date only when run()
+ * returns and when a tail reaches the budget (rvr_sync): ALU instructions cost their weight
+ * times the instructions retired since the last update, every other class adds its difference
+ * to the ALU weight through the block counters. In between, cost grows by at most the largest
+ * weight per instruction, so region code runs on an instruction budget (budget_limit) that
+ * keeps the cost under its ceiling; at that budget a tail updates the cost and checks exactly.
  */
 import { instrClass } from '../isa/decode.js';
 import { INSTR_CLASSES, type InstrClass } from '../isa/types.js';
@@ -49,30 +58,31 @@ export class Meter {
     return this.costs && c ? this.weights![c] : 0n;
   }
 
-  /** Block start → index of its counter in s->block_counts, in the order blocks were emitted. */
+  /** What slot s costs beyond an ALU instruction (metered_cost; 0 otherwise and for ALU). */
+  private extraWeight(s: Slot): bigint {
+    const c = classOf(s);
+    return this.costs && c && c !== 'alu' ? this.weights![c] - this.weights!.alu : 0n;
+  }
+
+  /** Block start → index of its counter (RVR_COUNTER), in the order blocks were emitted. */
   private readonly counters = new Map<number, number>();
   /** Per counter: how many instructions of each counted class one run of its block retires. */
   private readonly counterClasses: Map<InstrClass, number>[] = [];
+  /** Per counter: what one run of its block costs beyond as many ALU instructions. */
+  private readonly counterExtra: bigint[] = [];
+
+  /** Words of block counters below the arena (abi.h counter_words); final once every region was emitted. */
+  get counterWords(): number {
+    return this.counterClasses.length;
+  }
 
   /**
-   * Counter locals of region code, loaded at entry. Limits are kept as budgets that count
-   * down (`ileft`, `gleft`): a block costs a subtract from each, only `ileft` is tested (it is
-   * capped so that it also covers the cost limit), and the state's counters are recovered from the fixed end points (`iend`, `gend`) when the locals are
-   * flushed.
+   * Counter locals of region code, loaded at entry. The limit is kept as a budget that counts
+   * down (`ileft`); the state's instret is recovered from the fixed end point (`iend`) when
+   * the local is flushed.
    */
   declarations(): string[] {
-    const out: string[] = [];
-    if (this.costs) out.push('int64_t gleft = rvr_budget(s->cost, s->cost_limit);', 'const uint64_t gend = s->cost + (uint64_t)gleft;');
-    out.push('int64_t ileft = rvr_budget(s->instret, s->insn_limit);');
-    const w = this.maxWeight();
-    if (w > 0n) {
-      // No instruction costs more than w, so while w * ileft <= gas left, a test of the
-      // instruction budget alone also keeps the run inside its cost limit (one test instead of
-      // two at each check point; the tails check the cost of every instruction exactly).
-      out.push(`if (gleft / INT64_C(${w}) < ileft) ileft = gleft / INT64_C(${w}); /* every instruction costs at most ${w} */`);
-    }
-    out.push('const uint64_t iend = s->instret + (uint64_t)ileft;');
-    return out;
+    return ['int64_t ileft = rvr_budget(s->instret, s->budget_limit);', 'const uint64_t iend = s->instret + (uint64_t)ileft;'];
   }
 
   /** The largest weight of any class (metered_cost; 0 otherwise). */
@@ -83,16 +93,12 @@ export class Meter {
 
   /** Store the counter locals into the state (before leaving or calling out). */
   flush(): string {
-    const out = ['s->instret = iend - (uint64_t)ileft;'];
-    if (this.costs) out.push('s->cost = gend - (uint64_t)gleft;');
-    return out.join(' ');
+    return 's->instret = iend - (uint64_t)ileft;';
   }
 
   /** Reload the counter locals (after a call or system call changed the state). */
   reload(): string {
-    const out = ['ileft = (int64_t)(iend - s->instret);'];
-    if (this.costs) out.push('gleft = (int64_t)(gend - s->cost);');
-    return out.join(' ');
+    return 'ileft = (int64_t)(iend - s->instret);';
   }
 
   /** The block's counter (metered modes; none for a block of ALU instructions only). */
@@ -100,11 +106,12 @@ export class Meter {
     if (!this.classes) return undefined;
     const known = this.counters.get(b.start);
     if (known !== undefined) return known;
-    const { perClass } = this.sums(b.slots);
+    const { perClass, extra } = this.sums(b.slots);
     if (perClass.size === 0) return undefined;
     const k = this.counterClasses.length;
     this.counters.set(b.start, k);
     this.counterClasses.push(perClass);
+    this.counterExtra.push(extra);
     return k;
   }
 
@@ -112,38 +119,34 @@ export class Meter {
   private countRuns(b: Block, runs: number): string {
     const k = this.counter(b);
     if (k === undefined || runs === 0) return '';
-    if (runs === 1) return `s->block_counts[${k}]++;`;
-    return runs > 0 ? `s->block_counts[${k}] += ${runs};` : `s->block_counts[${k}] -= ${-runs};`;
+    if (runs === 1) return `RVR_COUNTER(M, ${k})++;`;
+    return runs > 0 ? `RVR_COUNTER(M, ${k}) += ${runs};` : `RVR_COUNTER(M, ${k}) -= ${-runs};`;
   }
 
-  private sums(slots: Slot[]): { n: number; perClass: Map<InstrClass, number>; cost: bigint } {
+  private sums(slots: Slot[]): { n: number; perClass: Map<InstrClass, number>; extra: bigint } {
     const perClass = new Map<InstrClass, number>();
-    let cost = 0n;
+    let extra = 0n;
     for (const s of slots) {
       const c = classOf(s);
       if (c && c !== 'alu') perClass.set(c, (perClass.get(c) ?? 0) + 1);
-      cost += this.weight(s);
+      extra += this.extraWeight(s);
     }
-    return { n: slots.length, perClass, cost };
+    return { n: slots.length, perClass, extra };
   }
 
   /**
    * Region code at the start of a block: at a check point (`reach`: the most instructions up to
    * the next check point, src/lift/flow.ts), leave through `slow` (statements that
-   * go to the block's tail) if a budget could run out before the next check, or if `inBounds`
+   * go to the block's tail) if the budget could run out before the next check, or if `inBounds`
    * (the block's hoisted bounds test, src/emit/guard.ts) fails; then take the block's counts.
    */
   blockPrologue(b: Block, slow: string, reach: bigint | undefined, inBounds?: string): string[] {
-    const { n, cost } = this.sums(b.slots);
     const out: string[] = [];
     const tests: string[] = [];
     if (reach !== undefined) tests.push(`ileft < ${reach}`);
     if (inBounds) tests.push(`!(${inBounds})`);
     if (tests.length > 0) out.push(`if (RVR_UNLIKELY(${tests.join(' || ')})) { ${slow} }`);
-    const adds = [`ileft -= ${n};`];
-    if (this.costs && cost > 0n) adds.push(`gleft -= INT64_C(${cost});`);
-    adds.push(this.countRuns(b, 1));
-    out.push(adds.filter((a) => a !== '').join(' '));
+    out.push(this.countCopies(b, 1));
     return out;
   }
 
@@ -154,21 +157,13 @@ export class Meter {
 
   /** Count `copies` runs of a block at once. */
   countCopies(b: Block, copies: number): string {
-    const { n, cost } = this.sums(b.slots);
-    const out = [`ileft -= ${n * copies};`];
-    if (this.costs && cost > 0n) out.push(`gleft -= INT64_C(${cost * BigInt(copies)});`);
-    out.push(this.countRuns(b, copies));
-    return out.filter((a) => a !== '').join(' ');
+    return [`ileft -= ${b.slots.length * copies};`, this.countRuns(b, copies)].filter((a) => a !== '').join(' ');
   }
 
   /** Take back `copies` runs of a block that were counted but will not run. */
   giveBack(b: Block, copies: number): string {
     if (copies === 0) return '';
-    const { n, cost } = this.sums(b.slots);
-    const out = [`ileft += ${n * copies};`];
-    if (this.costs && cost > 0n) out.push(`gleft += INT64_C(${cost * BigInt(copies)});`);
-    out.push(this.countRuns(b, -copies));
-    return out.filter((a) => a !== '').join(' ');
+    return [`ileft += ${b.slots.length * copies};`, this.countRuns(b, -copies)].filter((a) => a !== '').join(' ');
   }
 
   /** Instructions a block retires (for check-point reach). */
@@ -178,49 +173,106 @@ export class Meter {
 
   /** Region code before a trap at slot k of the block: take back slots k.. (they did not retire). */
   trapAdjust(b: Block, k: number): string {
-    const { n, perClass, cost } = this.sums(b.slots.slice(k));
+    const { n, perClass, extra } = this.sums(b.slots.slice(k));
     const out = [`ileft += ${n};`];
-    // The block's counter stays: the classes of the slots that did not retire come off directly.
+    // The block's counter stays: the classes (and their cost) of the slots that did not retire
+    // come off directly.
     if (this.classes) for (const [c, m] of perClass) out.push(`s->class_counts[${CLASS_INDEX[c]}] -= ${m};`);
-    if (this.costs && cost > 0n) out.push(`gleft += INT64_C(${cost});`);
+    if (extra !== 0n) out.push(extra > 0n ? `s->cost -= UINT64_C(${extra});` : `s->cost += UINT64_C(${-extra});`);
     return out.join(' ');
   }
 
   /**
-   * C for program.c, after every region was emitted: the classes of each counted block and
-   * the run loop, which gives generated code its block counters for the length of one run()
-   * and folds them into class_counts before returning.
+   * C for program.c, after every region was emitted: the classes of each counted block, the
+   * functions that fold the counters and bring the cost up to date, and the run loop.
    */
   runLoop(): string {
-    const loop = ['  uint64_t pc = s->pc;', '  while (pc != RVR_STOP) pc = rvr_dispatch(s, pc);'];
     const n = this.counterClasses.length;
-    if (n === 0) return ['static void rvr_run(rvr_state *s) {', ...loop, '}'].join('\n');
-    const rows = this.counterClasses.map((m) => `  {${COUNTED_CLASSES.map((c) => m.get(c) ?? 0).join(', ')}},`);
+    const loop = ['  uint64_t pc = s->pc;', '  while (pc != RVR_STOP) pc = rvr_dispatch(s, pc);'];
+    if (!this.costs) {
+      const run = ['static void rvr_run(rvr_state *s) {', '  s->budget_limit = s->insn_limit;', ...loop];
+      if (n === 0) return [...run, '}'].join('\n');
+      return [...this.foldFunction(), '', ...run, '  rvr_fold(s);', '}'].join('\n');
+    }
+    const w = this.maxWeight();
+    const budget =
+      w === 0n
+        ? ['  s->budget_limit = s->insn_limit; /* no instruction costs anything */']
+        : [
+            `  /* No instruction costs more than ${w}: this many more keep the cost within its ceiling. */`,
+            `  uint64_t room = s->cost < s->cost_limit ? (s->cost_limit - s->cost) / UINT64_C(${w}) : 0;`,
+            '  uint64_t b = s->insn_limit;',
+            '  if (s->instret < b && room < b - s->instret) b = s->instret + room;',
+            '  s->budget_limit = b;',
+          ];
     return [
-      `/* Instructions of classes ${COUNTED_CLASSES.join(', ')} in one run of each counted block. */`,
-      `static const uint8_t rvr_block_classes[${n}][${COUNTED_CLASSES.length}] = {`,
-      ...rows,
-      '};',
+      ...this.foldFunction(),
+      '',
+      '/* Bring cost up to date (block counters and instructions retired since the last update) and',
+      ' * give region code the instruction budget that keeps it within the cost ceiling. */',
+      'static void rvr_sync(rvr_state *s) {',
+      `  s->cost += UINT64_C(${this.weights!.alu}) * (s->instret - s->cost_synced);`,
+      ...(n > 0 ? ['  rvr_fold(s);'] : []),
+      '  s->cost_synced = s->instret;',
+      ...budget,
+      '}',
+      '',
+      '/* A tail at budget_limit, before an instruction costing w: the status to stop with, or 0 to run it. */',
+      'RVR_HIDDEN uint32_t rvr_at_limit(rvr_state *s, uint64_t w) {',
+      '  if (s->instret >= s->insn_limit) return RVR_SUSPENDED;',
+      '  rvr_sync(s);',
+      '  if (w != 0 && (s->cost > s->cost_limit || w > s->cost_limit - s->cost)) return RVR_OUT_OF_GAS;',
+      '  return 0;',
+      '}',
       '',
       'static void rvr_run(rvr_state *s) {',
-      `  uint64_t counts[${n}] = {0};`,
-      '  s->block_counts = counts;',
+      '  s->cost_synced = s->instret;',
+      '  rvr_sync(s);',
       ...loop,
-      `  for (uint32_t b = 0; b < ${n}u; b++) {`,
-      '    if (counts[b] == 0) continue;',
-      ...COUNTED_CLASSES.map((c, j) => `    s->class_counts[${CLASS_INDEX[c]}] += counts[b] * rvr_block_classes[b][${j}];`),
-      '  }',
-      '  s->block_counts = 0;',
+      '  rvr_sync(s);',
       '}',
     ].join('\n');
   }
 
+  /** rvr_fold: counters times their blocks' classes (and cost) into the state; counters back to 0. */
+  private foldFunction(): string[] {
+    const n = this.counterClasses.length;
+    if (n === 0) return [];
+    const rows = this.counterClasses.map((m) => `  {${COUNTED_CLASSES.map((c) => m.get(c) ?? 0).join(', ')}},`);
+    const out = [
+      `/* Instructions of classes ${COUNTED_CLASSES.join(', ')} in one run of each counted block. */`,
+      `static const uint8_t rvr_block_classes[${n}][${COUNTED_CLASSES.length}] = {`,
+      ...rows,
+      '};',
+    ];
+    if (this.costs) {
+      out.push(
+        '/* What one run of each counted block costs beyond as many ALU instructions (mod 2^64). */',
+        `static const uint64_t rvr_block_extra[${n}] = {`,
+        ...chunk(this.counterExtra.map((e) => `UINT64_C(${BigInt.asUintN(64, e)})`), 4).map((r) => `  ${r.join(', ')},`),
+        '};',
+      );
+    }
+    out.push(
+      '',
+      'static void rvr_fold(rvr_state *s) {',
+      '  uint8_t *const M = s->mem;',
+      `  for (uint32_t k = 0; k < ${n}u; k++) {`,
+      '    uint64_t runs = RVR_COUNTER(M, k);',
+      '    if (runs == 0) continue;',
+      '    RVR_COUNTER(M, k) = 0;',
+      ...COUNTED_CLASSES.map((c, j) => `    s->class_counts[${CLASS_INDEX[c]}] += runs * rvr_block_classes[k][${j}];`),
+      ...(this.costs ? ['    s->cost += runs * rvr_block_extra[k];'] : []),
+      '  }',
+      '}',
+    );
+    return out;
+  }
+
   /** Tail code before slot s: stop exactly at a limit. */
   tailCheck(s: Slot, pc: string): string[] {
-    const out = [`if (RVR_UNLIKELY(s->instret >= s->insn_limit)) return rvr_stop(s, RVR_SUSPENDED, ${pc});`];
-    const w = this.weight(s);
-    if (this.costs && w > 0n) out.push(`if (RVR_UNLIKELY(s->cost + ${w}u > s->cost_limit)) return rvr_stop(s, RVR_OUT_OF_GAS, ${pc});`);
-    return out;
+    if (!this.costs) return [`if (RVR_UNLIKELY(s->instret >= s->insn_limit)) return rvr_stop(s, RVR_SUSPENDED, ${pc});`];
+    return [`if (RVR_UNLIKELY(s->instret >= s->budget_limit)) { uint32_t st = rvr_at_limit(s, UINT64_C(${this.weight(s)})); if (st) return rvr_stop(s, st, ${pc}); }`];
   }
 
   /** Tail code once slot s cannot trap any more: it retires. */
@@ -228,8 +280,14 @@ export class Meter {
     const out = ['s->instret++;'];
     const c = classOf(s);
     if (this.classes && c && c !== 'alu') out.push(`s->class_counts[${CLASS_INDEX[c]}]++;`);
-    const w = this.weight(s);
-    if (this.costs && w > 0n) out.push(`s->cost += ${w}u;`);
+    const extra = this.extraWeight(s);
+    if (extra !== 0n) out.push(extra > 0n ? `s->cost += UINT64_C(${extra});` : `s->cost -= UINT64_C(${-extra});`);
     return out.join(' ');
   }
+}
+
+function chunk<T>(xs: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
+  return out;
 }

@@ -330,7 +330,7 @@ __attribute__((visibility("default"))) const rvr_program rvr_program_desc = {
   ${kconst(64, initialBrk(elf.segments))},
   ${kconst(64, brkLimit(memoryBits))},
   ${elf.segments.length}u,
-  0u,
+  ${meter.counterWords}u,
   rvr_segments,
   ${metaPrefix} RVR_FINGERPRINT "\\"}",
   rvr_run,

@@ -280,7 +280,8 @@ export function emitRegion(ctx: EmitContext, region: Region): string {
   if (twin) out.push(`static inline __attribute__((always_inline)) uint64_t ${fn}(rvr_state *s, uint64_t pc, const int at_header) {`);
   else out.push(`uint64_t ${fn}(rvr_state *s, uint64_t pc) {`);
   out.push(`  (void)pc;`);
-  if (usesMemory) out.push(`  uint8_t *const M = s->mem; (void)M;`);
+  // Block counters (metered modes) are addressed off the arena base too.
+  if (usesMemory || ctx.meter.classes) out.push(`  uint8_t *const M = s->mem; (void)M;`);
   for (const n of used) out.push(`  ureg x${n} = (ureg)s->x[${n}];`);
   for (const d of ctx.meter.declarations()) out.push(`  ${d}`);
   out.push(`  uint64_t npc;`);

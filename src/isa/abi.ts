@@ -5,7 +5,7 @@
  */
 import type { Xlen } from './types.js';
 
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;
 
 /** Linux RISC-V system call numbers understood by the guest ABI. */
 export const SYS = {

@@ -17,7 +17,7 @@
 extern "C" {
 #endif
 
-#define RVR_ABI_VERSION 2u
+#define RVR_ABI_VERSION 3u
 
 enum rvr_status {
   RVR_RUNNING = 0,
@@ -98,11 +98,14 @@ struct rvr_state {
    */
   uint64_t class_counts[RVR_CLASS_COUNT];
   /*
-   * metered, metered_cost: scratch of generated code while run() is running (it counts how
-   * often blocks run there and folds that into class_counts before returning). The host
-   * leaves it alone.
+   * Scratch of generated code while run() is running; the host leaves them alone.
+   * budget_limit: the instruction count region code may run up to without looking at any other
+   * limit (insn_limit, or lower in metered_cost: while cost is not brought up to date, it is
+   * bounded by the largest class weight per instruction). cost_synced: instret when cost was
+   * last brought up to date.
    */
-  uint64_t *block_counts;
+  uint64_t budget_limit;
+  uint64_t cost_synced;
 };
 
 typedef struct {
@@ -124,7 +127,13 @@ typedef struct {
   uint64_t initial_brk;
   uint64_t brk_limit;
   uint32_t nsegments;
-  uint32_t reserved;
+  /*
+   * metered modes: 64-bit words generated code keeps right below mem (mem[-8 * counter_words]
+   * up to mem), zero whenever run() is not running. They count how often blocks ran; run()
+   * folds them into class_counts (and cost) before it returns. A guest address is never
+   * negative, so no guest access reaches them.
+   */
+  uint32_t counter_words;
   const rvr_segment *segments;
   const char *metadata_json; /* codegen version, fingerprint, isa, mode, ... */
   void (*run)(rvr_state *s); /* runs from s->pc until s->status != RVR_RUNNING */
