@@ -119,8 +119,44 @@ export class Meter {
   private countRuns(b: Block, runs: number): string {
     const k = this.counter(b);
     if (k === undefined || runs === 0) return '';
-    if (runs === 1) return `RVR_COUNTER(M, ${k})++;`;
-    return runs > 0 ? `RVR_COUNTER(M, ${k}) += ${runs};` : `RVR_COUNTER(M, ${k}) -= ${-runs};`;
+    const c = this.inLocals.has(b.start) ? `c${k}` : `RVR_COUNTER(M, ${k})`;
+    if (runs === 1) return `${c}++;`;
+    return runs > 0 ? `${c} += ${runs};` : `${c} -= ${-runs};`;
+  }
+
+  /** Blocks of the region being emitted whose counters are C locals (see {@link beginRegion}). */
+  private inLocals = new Set<number>();
+
+  /**
+   * Start a region: the counters of `localBlocks` (blocks of innermost loops that do not call
+   * out) become C locals, so a loop does not wait on a memory increment per iteration; they go
+   * to memory on every edge out of their loop ({@link flushLocals}) and at every exit of the
+   * region function ({@link exitFlush}). Returns the locals' declarations.
+   */
+  beginRegion(localBlocks: Iterable<Block>): string[] {
+    this.inLocals = new Set();
+    const out: string[] = [];
+    for (const b of localBlocks) {
+      const k = this.counter(b);
+      if (k === undefined) continue;
+      this.inLocals.add(b.start);
+      out.push(`uint64_t c${k} = 0;`);
+    }
+    return out;
+  }
+
+  /** Move the local counters of these blocks to memory (on an edge out of their loop). */
+  flushLocals(blocks: Iterable<number>): string {
+    const ks = [...blocks].filter((b) => this.inLocals.has(b)).map((b) => this.counters.get(b)!);
+    return ks
+      .sort((a, b) => a - b)
+      .map((k) => `RVR_COUNTER(M, ${k}) += c${k}; c${k} = 0;`)
+      .join(' ');
+  }
+
+  /** Move every local counter of the region to memory (when leaving the region function). */
+  exitFlush(): string {
+    return [...this.inLocals].map((b) => `RVR_COUNTER(M, ${this.counters.get(b)!}) += c${this.counters.get(b)!};`).join(' ');
   }
 
   private sums(slots: Slot[]): { n: number; perClass: Map<InstrClass, number>; extra: bigint } {

@@ -82,10 +82,21 @@ export function emitRegion(ctx: EmitContext, region: Region): string {
       return `{ ${ctx.meter.trapAdjust(curBlock!, curSlot)} ${ctx.meter.giveBack(curBlock!, copiesAhead)} tcause = ${cause}; tpc = ${kconst(64, pc)}; tval = ${value}; goto trap; }`;
     },
   };
+  const flow = ctx.flows.get(region.start)!;
+  // Counters of blocks in innermost loops that do not call out live in C locals (meter.ts).
+  const loopOf = new Map<number, Set<number>>();
+  if (ctx.meter.classes) for (const l of flow.innermostLoops) if (!l.callsOut) for (const b of l.blocks) loopOf.set(b, l.blocks);
+  const localCounters = ctx.meter.beginRegion(region.blocks.filter((b) => loopOf.has(b.start)));
+  /** Statements for the edge from the current block to t: its loop's local counters go to memory when t is outside. */
+  const leaveLoop = (t: number): string => {
+    const l = curBlock && loopOf.get(curBlock.start);
+    return l && !l.has(t) ? ctx.meter.flushLocals(l) : '';
+  };
   const jump = (t: number): string => {
     if (inRegion(t)) {
       usedLabels.add(t);
-      return `goto ${label(t)};`;
+      const leave = leaveLoop(t);
+      return leave ? `{ ${leave} goto ${label(t)}; }` : `goto ${label(t)};`;
     }
     usesOut = true;
     return `{ npc = ${kconst(64, t)}; goto out; }`;
@@ -121,7 +132,6 @@ export function emitRegion(ctx: EmitContext, region: Region): string {
     ].join('\n    ');
   };
 
-  const flow = ctx.flows.get(region.start)!;
   const insnReach = flow.reach((b) => ctx.meter.blockInsns(b));
   const body: string[] = [];
   for (let bi = 0; bi < region.blocks.length; bi++) {
@@ -226,10 +236,7 @@ export function emitRegion(ctx: EmitContext, region: Region): string {
           } else if (region.indirectTargets.length > 0 && !(i.rs1 === 1 && i.imm === 0)) {
             // A jump table inside this function: stay in the region's locals.
             body.push(`    switch (t) {`);
-            for (const tt of region.indirectTargets) {
-              usedLabels.add(tt);
-              body.push(`    case ${kconst(64, tt)}: goto ${label(tt)};`);
-            }
+            for (const tt of region.indirectTargets) body.push(`    case ${kconst(64, tt)}: ${jump(tt)}`);
             body.push(`    default: ${jumpDynamic('t')}`);
             body.push(`    }`);
           } else {
@@ -256,6 +263,7 @@ export function emitRegion(ctx: EmitContext, region: Region): string {
       }
     }
     if (fallsThrough && !(next && next.start === b.end)) body.push(`  ${jump(b.end)}`);
+    else if (fallsThrough && leaveLoop(b.end)) body.push(`  ${leaveLoop(b.end)}`);
   }
 
   // Which registers the emitted code reads and writes (expressions for x0 writes are dropped,
@@ -283,7 +291,7 @@ export function emitRegion(ctx: EmitContext, region: Region): string {
   // Block counters (metered modes) are addressed off the arena base too.
   if (usesMemory || ctx.meter.classes) out.push(`  uint8_t *const M = s->mem; (void)M;`);
   for (const n of used) out.push(`  ureg x${n} = (ureg)s->x[${n}];`);
-  for (const d of ctx.meter.declarations()) out.push(`  ${d}`);
+  for (const d of [...ctx.meter.declarations(), ...localCounters]) out.push(`  ${d}`);
   out.push(`  uint64_t npc;`);
   out.push(`  rvr_code_fn slowfn;`);
   if (usesTrap) out.push(`  uint32_t tcause; uint64_t tpc, tval;`);
@@ -307,17 +315,19 @@ export function emitRegion(ctx: EmitContext, region: Region): string {
     }
   }
   // A block that would cross a limit: its tail counts instruction by instruction.
+  const exitFlush = ctx.meter.exitFlush();
+  const flushAll = exitFlush ? `${flushCode} ${exitFlush}` : flushCode;
   out.push(`slow:`);
-  out.push(`  ${flushCode}`);
+  out.push(`  ${flushAll}`);
   out.push(`  return slowfn(s, npc);`);
   if (usesOut) {
     out.push(`out:`);
-    out.push(`  ${flushCode}`);
+    out.push(`  ${flushAll}`);
     out.push(`  return npc;`);
   }
   if (usesTrap) {
     out.push(`trap:`);
-    out.push(`  ${flushCode}`);
+    out.push(`  ${flushAll}`);
     out.push(`  return rvr_trap(s, tcause, tpc, tval);`);
   }
   // Only reachable if the last block falls off the end of the region (its jump is emitted).

@@ -27,10 +27,21 @@ export interface RegionFlow {
   /** Blocks that test the budget. */
   checkPoints: Set<number>;
   /**
+   * Innermost natural loops (no other loop header inside), pairwise disjoint: their blocks
+   * and whether any of them calls out (a guest call or a system call).
+   */
+  innermostLoops: InnerLoop[];
+  /**
    * For each check point, the largest total `weight` of the blocks from it to the next check
    * point on any path (the block itself included).
    */
   reach(weight: (b: Block) => bigint): Map<number, bigint>;
+}
+
+export interface InnerLoop {
+  header: number;
+  blocks: Set<number>;
+  callsOut: boolean;
 }
 
 const target = (xlen: Xlen, pc: number, imm: number): number => Number(BigInt.asUintN(xlen, BigInt(pc) + BigInt(imm)));
@@ -39,6 +50,7 @@ export function analyseRegionFlow(xlen: Xlen, region: Region, knownJalrTargets: 
   const starts = new Set(region.blocks.map((b) => b.start));
   const successors = new Map<number, number[]>();
   const returnPoints = new Set<number>();
+  const callsOut = new Set<number>();
   const inRegion = (t: number): boolean => starts.has(t);
   for (const b of region.blocks) {
     const out: number[] = [];
@@ -48,16 +60,22 @@ export function analyseRegionFlow(xlen: Xlen, region: Region, knownJalrTargets: 
     if (!i) {
       // an undecodable word traps: no successor
     } else if (kind === 'none' || kind === 'ecall') {
+      if (kind === 'ecall') callsOut.add(b.start);
       out.push(b.end);
     } else if (kind === 'branch') {
       out.push(target(xlen, last.pc, i.imm), b.end);
     } else if (kind === 'jal') {
       if (i.rd === 0) out.push(target(xlen, last.pc, i.imm));
-      else returnPoints.add(b.end);
+      else {
+        returnPoints.add(b.end);
+        callsOut.add(b.start);
+      }
     } else if (kind === 'jalr') {
       const known = knownJalrTargets.get(last.pc);
-      if (i.rd !== 0) returnPoints.add(b.end);
-      else if (known !== undefined) out.push(known);
+      if (i.rd !== 0) {
+        returnPoints.add(b.end);
+        callsOut.add(b.start);
+      } else if (known !== undefined) out.push(known);
       else if (!(i.rs1 === 1 && i.imm === 0)) out.push(...region.indirectTargets);
     }
     successors.set(b.start, [...new Set(out.filter(inRegion))]);
@@ -91,5 +109,31 @@ export function analyseRegionFlow(xlen: Xlen, region: Region, knownJalrTargets: 
     }
     return out;
   };
-  return { successors, loopHeaders, entryPoints, checkPoints, reach };
+  return { successors, loopHeaders, entryPoints, checkPoints, reach, innermostLoops: innermostLoops(successors, loopHeaders, callsOut) };
+}
+
+/**
+ * The natural loop of each header (the header and every block that reaches one of its back
+ * edges without passing through it), keeping those with no other header inside and sharing no
+ * block with another kept loop.
+ */
+function innermostLoops(successors: Map<number, number[]>, loopHeaders: Set<number>, callsOut: Set<number>): InnerLoop[] {
+  const preds = new Map<number, number[]>();
+  for (const [from, succ] of successors) for (const t of succ) preds.set(t, [...(preds.get(t) ?? []), from]);
+  const loops: InnerLoop[] = [];
+  const taken = new Set<number>();
+  for (const h of [...loopHeaders].sort((a, b) => a - b)) {
+    const blocks = new Set([h]);
+    const work = (preds.get(h) ?? []).filter((p) => p >= h);
+    while (work.length > 0) {
+      const b = work.pop()!;
+      if (blocks.has(b)) continue;
+      blocks.add(b);
+      work.push(...(preds.get(b) ?? []));
+    }
+    if ([...blocks].some((b) => (b !== h && loopHeaders.has(b)) || taken.has(b))) continue;
+    for (const b of blocks) taken.add(b);
+    loops.push({ header: h, blocks, callsOut: [...blocks].some((b) => callsOut.has(b)) });
+  }
+  return loops;
 }
