@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { ElfFile } from '../src/elf/types.js';
 import { PF_R, PF_W, PF_X } from '../src/elf/types.js';
 import { Machine } from '../src/interp/index.js';
+import { DEFAULT_COST_TABLE } from '../src/isa/cost.js';
 import type { Xlen } from '../src/isa/types.js';
 import { Program } from '../src/runtime/index.js';
 import { encode, li, words } from './vectors/encode.js';
@@ -176,6 +177,33 @@ describe.each<Xlen>([32, 64])('rv%i traps', (xlen) => {
     expect(r.instructions).toBe(interp.instret);
     expect(Buffer.from(m.readMemory(END - 128, 128))).toEqual(Buffer.from(interp.memory.read(END - 128, 128)));
     m.dispose();
+  });
+
+  it('a fault inside a loop whose block counters are C locals leaves counts and cost = interpreter (metered_cost)', async () => {
+    // A loop of three blocks (no calls, so its counters live in locals, src/emit/meter.ts)
+    // storing up to and past the arena's end: the fault leaves the loop through the trap exit.
+    const A3 = 13;
+    const code = [
+      ...li(T0, BigInt(END - 40), xlen), ...li(T1, BigInt(END + 40), xlen), split(xlen),
+      encode('sw', { rs1: T0, rs2: A0, imm: 0 }, xlen),
+      encode('addi', { rd: A0, rs1: A0, imm: 1 }, xlen),
+      encode('andi', { rd: A3, rs1: A0, imm: 1 }, xlen),
+      encode('beq', { rs1: A3, rs2: 0, imm: 8 }, xlen),
+      encode('mul', { rd: A1, rs1: A1, rs2: A0 }, xlen),
+      encode('addi', { rd: T0, rs1: T0, imm: 4 }, xlen),
+      encode('bne', { rs1: T0, rs2: T1, imm: -24 }, xlen),
+      encode('ebreak'),
+    ];
+    const e = elf(xlen, code, `loop-trap-${xlen}`);
+    const interp = Machine.fromElf(e, { memoryBits: BITS, costTable: DEFAULT_COST_TABLE });
+    interp.run(1000n);
+    expect(interp.trap?.cause).toBe('store_fault');
+    const program = await Program.load(await recompiled(e, { memoryBits: BITS, mode: 'metered_cost', costTable: DEFAULT_COST_TABLE }));
+    const r = await program.run();
+    expect({ cause: r.trap!.cause, pc: r.trap!.pc }).toEqual({ cause: interp.trap!.cause, pc: interp.trap!.pc });
+    expect(r.registers).toEqual(interp.registers);
+    expect([r.instructions, r.cost]).toEqual([interp.instret, interp.cost]);
+    expect(r.classCounts).toEqual(interp.classCounts);
   });
 
   it('keeps Node.js running: a normal guest runs after every trap', async () => {
