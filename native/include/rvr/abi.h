@@ -5,8 +5,9 @@
  * A library exports two symbols:
  *   const uint32_t      rvr_abi_version;   checked first, before anything else is read
  *   const rvr_program   rvr_program_desc;  layout, initial memory image, metadata, entry point
- * The host allocates an arena of 2^mem_bits bytes, copies the segments in, fills an rvr_state
- * (pc = entry, sp, ecall handler) and calls desc.run(state) until state.status != RUNNING.
+ * The host allocates an arena of 2^mem_bits bytes (with desc.counter_words zeroed 64-bit words
+ * right below it), copies the segments in, fills an rvr_state (pc = entry, sp, ecall handler)
+ * and calls desc.run(state) until state.status != RUNNING.
  */
 #ifndef RVR_ABI_H
 #define RVR_ABI_H
