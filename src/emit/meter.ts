@@ -58,18 +58,18 @@ export class Meter {
     return this.costs && c ? this.weights![c] : 0n;
   }
 
-  /** What slot s costs beyond an ALU instruction (metered_cost; 0 otherwise and for ALU). */
-  private extraWeight(s: Slot): bigint {
-    const c = classOf(s);
-    return this.costs && c && c !== 'alu' ? this.weights![c] - this.weights!.alu : 0n;
+  /** What these instructions (per class) cost beyond as many ALU instructions (metered_cost; 0 otherwise). */
+  private extraCost(perClass: Map<InstrClass, number>): bigint {
+    if (!this.costs) return 0n;
+    let extra = 0n;
+    for (const [c, m] of perClass) extra += BigInt(m) * (this.weights![c] - this.weights!.alu);
+    return extra;
   }
 
   /** Block start → index of its counter (RVR_COUNTER), in the order blocks were emitted. */
   private readonly counters = new Map<number, number>();
   /** Per counter: how many instructions of each counted class one run of its block retires. */
   private readonly counterClasses: Map<InstrClass, number>[] = [];
-  /** Per counter: what one run of its block costs beyond as many ALU instructions. */
-  private readonly counterExtra: bigint[] = [];
 
   /** Words of block counters below the arena (abi.h counter_words); final once every region was emitted. */
   get counterWords(): number {
@@ -106,12 +106,11 @@ export class Meter {
     if (!this.classes) return undefined;
     const known = this.counters.get(b.start);
     if (known !== undefined) return known;
-    const { perClass, extra } = this.sums(b.slots);
+    const { perClass } = this.sums(b.slots);
     if (perClass.size === 0) return undefined;
     const k = this.counterClasses.length;
     this.counters.set(b.start, k);
     this.counterClasses.push(perClass);
-    this.counterExtra.push(extra);
     return k;
   }
 
@@ -159,15 +158,14 @@ export class Meter {
     return [...this.inLocals].map((b) => `RVR_COUNTER(M, ${this.counters.get(b)!}) += c${this.counters.get(b)!};`).join(' ');
   }
 
-  private sums(slots: Slot[]): { n: number; perClass: Map<InstrClass, number>; extra: bigint } {
+  /** Instructions, and how many of each counted class, in these slots. */
+  private sums(slots: Slot[]): { n: number; perClass: Map<InstrClass, number> } {
     const perClass = new Map<InstrClass, number>();
-    let extra = 0n;
     for (const s of slots) {
       const c = classOf(s);
       if (c && c !== 'alu') perClass.set(c, (perClass.get(c) ?? 0) + 1);
-      extra += this.extraWeight(s);
     }
-    return { n: slots.length, perClass, extra };
+    return { n: slots.length, perClass };
   }
 
   /**
@@ -209,13 +207,13 @@ export class Meter {
 
   /** Region code before a trap at slot k of the block: take back slots k.. (they did not retire). */
   trapAdjust(b: Block, k: number): string {
-    const { n, perClass, extra } = this.sums(b.slots.slice(k));
+    const { n, perClass } = this.sums(b.slots.slice(k));
     const out = [`ileft += ${n};`];
     // The block's counter stays: the classes (and their cost) of the slots that did not retire
     // come off directly.
     if (this.classes) for (const [c, m] of perClass) out.push(`s->class_counts[${CLASS_INDEX[c]}] -= ${m};`);
-    if (extra !== 0n) out.push(extra > 0n ? `s->cost -= UINT64_C(${extra});` : `s->cost += UINT64_C(${-extra});`);
-    return out.join(' ');
+    out.push(costAdd(-this.extraCost(perClass)));
+    return out.filter((a) => a !== '').join(' ');
   }
 
   /**
@@ -285,7 +283,7 @@ export class Meter {
       out.push(
         '/* What one run of each counted block costs beyond as many ALU instructions (mod 2^64). */',
         `static const uint64_t rvr_block_extra[${n}] = {`,
-        ...chunk(this.counterExtra.map((e) => `UINT64_C(${BigInt.asUintN(64, e)})`), 4).map((r) => `  ${r.join(', ')},`),
+        ...chunk(this.counterClasses.map((m) => `UINT64_C(${BigInt.asUintN(64, this.extraCost(m))})`), 4).map((r) => `  ${r.join(', ')},`),
         '};',
       );
     }
@@ -316,10 +314,15 @@ export class Meter {
     const out = ['s->instret++;'];
     const c = classOf(s);
     if (this.classes && c && c !== 'alu') out.push(`s->class_counts[${CLASS_INDEX[c]}]++;`);
-    const extra = this.extraWeight(s);
-    if (extra !== 0n) out.push(extra > 0n ? `s->cost += UINT64_C(${extra});` : `s->cost -= UINT64_C(${-extra});`);
-    return out.join(' ');
+    if (c && c !== 'alu') out.push(costAdd(this.extraCost(new Map([[c, 1]]))));
+    return out.filter((a) => a !== '').join(' ');
   }
+}
+
+/** C adding `delta` (either sign) to s->cost; empty for 0. */
+function costAdd(delta: bigint): string {
+  if (delta === 0n) return '';
+  return delta > 0n ? `s->cost += UINT64_C(${delta});` : `s->cost -= UINT64_C(${-delta});`;
 }
 
 function chunk<T>(xs: T[], size: number): T[][] {

@@ -263,7 +263,10 @@ export function emitRegion(ctx: EmitContext, region: Region): string {
       }
     }
     if (fallsThrough && !(next && next.start === b.end)) body.push(`  ${jump(b.end)}`);
-    else if (fallsThrough && leaveLoop(b.end)) body.push(`  ${leaveLoop(b.end)}`);
+    else if (fallsThrough) {
+      const leave = leaveLoop(b.end);
+      if (leave) body.push(`  ${leave}`);
+    }
   }
 
   // Which registers the emitted code reads and writes (expressions for x0 writes are dropped,

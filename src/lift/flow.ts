@@ -119,7 +119,13 @@ export function analyseRegionFlow(xlen: Xlen, region: Region, knownJalrTargets: 
  */
 function innermostLoops(successors: Map<number, number[]>, loopHeaders: Set<number>, callsOut: Set<number>): InnerLoop[] {
   const preds = new Map<number, number[]>();
-  for (const [from, succ] of successors) for (const t of succ) preds.set(t, [...(preds.get(t) ?? []), from]);
+  for (const [from, succ] of successors) {
+    for (const t of succ) {
+      const p = preds.get(t);
+      if (p) p.push(from);
+      else preds.set(t, [from]);
+    }
+  }
   const loops: InnerLoop[] = [];
   const taken = new Set<number>();
   for (const h of [...loopHeaders].sort((a, b) => a - b)) {
