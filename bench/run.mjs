@@ -163,7 +163,7 @@ async function main() {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  for (const f of ['build/program.js', 'build/guest.js', 'runtime/index.js', 'interp/index.js', 'elf/parse.js', 'isa/cost.js']) {
+  for (const f of ['cache/build.js', 'toolchain/guest.js', 'runtime/index.js', 'interp/index.js', 'elf/parse.js', 'isa/cost.js']) {
     if (!existsSync(path.join(ROOT, 'dist', f))) {
       process.stderr.write(`dist/${f} is missing: build first (npm run build)\n`);
       return 1;

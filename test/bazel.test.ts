@@ -12,8 +12,8 @@ import { appendFile, chmod, cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadProgram } from '../src/build/load.js';
-import type { BuildOptions } from '../src/build/program.js';
+import { loadProgram } from '../src/runtime/load.js';
+import type { BuildOptions } from '../src/cache/build.js';
 import { Program } from '../src/runtime/index.js';
 import { REPO_ROOT } from './support/guests.js';
 

@@ -12,10 +12,10 @@ import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rename, stat, trunc
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ArtifactCache } from '../src/build/cache.js';
-import { compileIdentity, compileProject, projectFingerprint, writeProject } from '../src/build/compile.js';
-import { computeFingerprint, diffFingerprintFields, embeddedFingerprint, type FingerprintField } from '../src/build/fingerprint.js';
-import { computePreKey } from '../src/build/prekey.js';
+import { ArtifactCache } from '../src/cache/cache.js';
+import { compileIdentity, compileProject, projectFingerprint, writeProject } from '../src/compile/compile.js';
+import { computeFingerprint, diffFingerprintFields, embeddedFingerprint, type FingerprintField } from '../src/compile/fingerprint.js';
+import { computePreKey } from '../src/cache/prekey.js';
 import { readElf } from '../src/elf/parse.js';
 import { generateProject } from '../src/emit/project.js';
 import { fixtureElf, guestElf, REPO_ROOT } from './support/guests.js';

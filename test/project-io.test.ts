@@ -4,7 +4,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readProject, writeProjectDir } from '../src/build/project-io.js';
+import { readProject, writeProjectDir } from '../src/compile/project-io.js';
 import { readElf } from '../src/elf/parse.js';
 import { generateProject } from '../src/emit/project.js';
 import { guestElf, REPO_ROOT } from './support/guests.js';

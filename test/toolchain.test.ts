@@ -1,7 +1,7 @@
 /** The host toolchain: explicit CPU levels, and clear errors when the compiler is missing or fails. */
 import { describe, expect, it } from 'vitest';
-import { compileProject, CompileError } from '../src/build/compile.js';
-import { compileFlags, defaultMarch, findHostCompiler, ToolchainError } from '../src/build/toolchain.js';
+import { compileProject, CompileError } from '../src/compile/compile.js';
+import { compileFlags, defaultMarch, findHostCompiler, ToolchainError } from '../src/toolchain/host.js';
 import type { GeneratedProject } from '../src/emit/project.js';
 
 const broken: GeneratedProject = {

@@ -12,9 +12,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 
-import { compileGuest, guestCompiler } from '../../dist/build/guest.js';
-import { buildProgram } from '../../dist/build/program.js';
-import { compileFlags, defaultMarch, findHostCompiler } from '../../dist/build/toolchain.js';
+import { compileGuest, guestCompiler } from '../../dist/toolchain/guest.js';
+import { buildProgram } from '../../dist/cache/build.js';
+import { compileFlags, defaultMarch, findHostCompiler } from '../../dist/toolchain/host.js';
 
 /** @typedef {import('./args.mjs').GuestIsa} GuestIsa */
 

@@ -13,7 +13,7 @@ import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-import { compileGuest } from '../../dist/build/guest.js';
+import { compileGuest } from '../../dist/toolchain/guest.js';
 import { readElf } from '../../dist/elf/parse.js';
 import { generateProject } from '../../dist/emit/project.js';
 import { REPO_ROOT, WORK_DIR } from './build.mjs';

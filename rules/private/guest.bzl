@@ -5,7 +5,7 @@ load(":toolchain.bzl", "RISCV_TOOLCHAIN", "tool_of")
 
 ISAS = {"rv32im": "ilp32", "rv64im": "lp64"}
 
-# The same flags as compileGuest() in src/build/guest.ts, paths relative to the execroot.
+# The same flags as compileGuest() in src/toolchain/guest.ts, paths relative to the execroot.
 _BASE_FLAGS = [
     "-ffreestanding",
     "-nostdlib",

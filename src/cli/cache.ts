@@ -1,7 +1,7 @@
 /** `rvr cache ls|verify|gc|clear` and `rvr explain A B`. */
 import { readFile, stat } from 'node:fs/promises';
-import { ArtifactCache, CacheError, parseSize, type CacheOptions } from '../build/cache.js';
-import { diffFingerprintFields, embeddedFingerprint, embeddedFingerprintFields, isFieldList, type FingerprintField } from '../build/fingerprint.js';
+import { ArtifactCache, CacheError, parseSize, type CacheOptions } from '../cache/cache.js';
+import { diffFingerprintFields, embeddedFingerprint, embeddedFingerprintFields, isFieldList, type FingerprintField } from '../compile/fingerprint.js';
 
 export class CacheUsageError extends Error {}
 

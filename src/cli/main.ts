@@ -7,12 +7,12 @@ import { mkdtemp, open, readFile, rename, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { compileGuest, type GuestIsa } from '../build/guest.js';
-import { parseSize, type CacheOptions } from '../build/cache.js';
-import { loadProgram } from '../build/load.js';
-import { compileProject } from '../build/compile.js';
-import { buildProgram, type BuildOptions } from '../build/program.js';
-import { readProject, writeProjectDir } from '../build/project-io.js';
+import { compileGuest, type GuestIsa } from '../toolchain/guest.js';
+import { parseSize, type CacheOptions } from '../cache/cache.js';
+import { loadProgram } from '../runtime/load.js';
+import { compileProject } from '../compile/compile.js';
+import { buildProgram, type BuildOptions } from '../cache/build.js';
+import { readProject, writeProjectDir } from '../compile/project-io.js';
 import { generateProject } from '../emit/project.js';
 import { remoteCacheCommand, RemoteCacheUsageError } from './remote-cache.js';
 import { readElf } from '../elf/parse.js';

@@ -18,7 +18,7 @@ import {
   guestSdkDir,
   GUEST_SDK_FILES,
   type GuestIsa,
-} from '../../src/build/guest.js';
+} from '../../src/toolchain/guest.js';
 
 export type { GuestIsa };
 export const GUEST_ISAS: readonly GuestIsa[] = ['rv32im', 'rv64im'];

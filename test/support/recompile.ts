@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { compileProject, type CompileOptions } from '../../src/build/compile.js';
+import { compileProject, type CompileOptions } from '../../src/compile/compile.js';
 import { readElf } from '../../src/elf/parse.js';
 import type { ElfFile } from '../../src/elf/types.js';
 import { generateProject, type CodegenOptions } from '../../src/emit/project.js';

@@ -7,9 +7,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ElfFile } from '../elf/types.js';
-import { Program } from '../runtime/program.js';
-import { ArtifactCache } from './cache.js';
-import { buildProgram, cachedLibrary, type BuildOptions, type CacheOutcome } from './program.js';
+import { Program } from './program.js';
+import { ArtifactCache } from '../cache/cache.js';
+import { buildProgram, cachedLibrary, type BuildOptions, type CacheOutcome } from '../cache/build.js';
 
 export interface LoadedProgram {
   program: Program;

@@ -35,8 +35,8 @@ export function guestCompiler(): string {
 }
 
 /**
- * The guest SDK directory (`<repo>/guest`). This module is `src/build/guest.ts` (vitest) or
- * `dist/build/guest.js` (after tsc); both are two levels below the package root.
+ * The guest SDK directory (`<repo>/guest`). This module is `src/toolchain/guest.ts` (vitest) or
+ * `dist/toolchain/guest.js` (after tsc); both are two levels below the package root.
  */
 export function guestSdkDir(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));

@@ -6,10 +6,10 @@ import { parseElf } from '../elf/parse.js';
 import { ElfError, type ElfFile } from '../elf/types.js';
 import { generateProject, type CodegenOptions, type GeneratedProject } from '../emit/project.js';
 import { ArtifactCache, type CacheOptions } from './cache.js';
-import { compileIdentityWith, compileProject, projectFingerprint, type CompileOptions, type CompileResult } from './compile.js';
-import { fingerprintDefines, type CompileIdentity, type Fingerprint } from './fingerprint.js';
+import { compileIdentityWith, compileProject, projectFingerprint, type CompileOptions, type CompileResult } from '../compile/compile.js';
+import { fingerprintDefines, type CompileIdentity, type Fingerprint } from '../compile/fingerprint.js';
 import { computePreKey } from './prekey.js';
-import { findHostCompiler } from './toolchain.js';
+import { findHostCompiler } from '../toolchain/host.js';
 
 export interface BuildOptions extends CodegenOptions, CompileOptions {
   /**

@@ -9,7 +9,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { GeneratedProject } from '../emit/project.js';
 import { computeFingerprint, fingerprintDefines, type CompileIdentity, type Fingerprint } from './fingerprint.js';
-import { compileFlags, defaultMarch, findHostCompiler, linkFlags, ToolchainError, type HostToolchain } from './toolchain.js';
+import { compileFlags, defaultMarch, findHostCompiler, linkFlags, ToolchainError, type HostToolchain } from '../toolchain/host.js';
 
 export interface CompileOptions {
   /** Host C compiler command (default: $RVR_CC, clang, gcc, cc). */

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { arch, platform } from 'node:os';
 import type { GeneratedProject } from '../emit/project.js';
 import { CODEGEN_VERSION } from '../emit/version.js';
-import type { HostToolchain } from './toolchain.js';
+import type { HostToolchain } from '../toolchain/host.js';
 
 /** One named input of a fingerprint, shown as text (file contents as their SHA-256). */
 export interface FingerprintField {

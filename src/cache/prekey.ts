@@ -13,9 +13,9 @@ import { DEFAULT_COST_TABLE } from '../isa/cost.js';
 import type { CodegenOptions } from '../emit/project.js';
 import { CODEGEN_VERSION } from '../emit/version.js';
 import type { ArtifactCache } from './cache.js';
-import { compileIdentityWith, type CompileOptions } from './compile.js';
-import { canonicalJson, type FingerprintField } from './fingerprint.js';
-import { findHostCompiler, resolveCommand, ToolchainError, type HostToolchain } from './toolchain.js';
+import { compileIdentityWith, type CompileOptions } from '../compile/compile.js';
+import { canonicalJson, type FingerprintField } from '../compile/fingerprint.js';
+import { findHostCompiler, resolveCommand, ToolchainError, type HostToolchain } from '../toolchain/host.js';
 
 export interface PreKey {
   digest: string;

@@ -23,7 +23,7 @@ import type { Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { GeneratedProject } from '../emit/project.js';
-import { embeddedFingerprint, isFieldList, type FingerprintField } from './fingerprint.js';
+import { embeddedFingerprint, isFieldList, type FingerprintField } from '../compile/fingerprint.js';
 
 export const ENTRY_FORMAT = 'rvr-cache-entry/1';
 export const PREKEY_FORMAT = 'rvr-cache-prekey/1';
