@@ -39,6 +39,9 @@ constexpr size_t kGuestStackSize = size_t{256} << 20;
 // Nesting stops this far above the end of that stack: room for the deepest frame, the
 // dispatcher and the system call handler.
 constexpr size_t kGuestStackReserve = size_t{4} << 20;
+// A library's run() that returns this many times in a row with the machine still running and
+// nothing retired is broken: the run ends with an error instead of spinning.
+constexpr uint32_t kMaxIdleReturns = 1000;
 
 std::string ErrnoText(int err) { return std::generic_category().message(err); }
 
@@ -227,13 +230,33 @@ void *GuestThread(void *arg) {
   core->state.stack_limit = reinterpret_cast<uintptr_t>(&probe) - (kGuestStackSize - kGuestStackReserve);
   // The library's run() returns once status != RUNNING (abi.h); keep calling it otherwise.
   rvr_state &s = core->state;
+  uint32_t idle_returns = 0;
   do {
     uint64_t boundary = UINT64_MAX;
     if (core->segment_size != 0) {
       boundary = core->open.start + core->segment_size;
       s.insn_limit = std::min(core->run_limit, boundary);
     }
+    // pc is checked where it enters (setter, snapshot); checked again here so that no state
+    // ever enters generated code at a value it reserves (its STOP sentinel is odd).
+    if (s.pc >= core->host.mem_size || (s.pc & 1)) {
+      core->host.error = "cannot continue at pc " + Hex(s.pc) + " (outside the arena or not 2-byte aligned)";
+      break;
+    }
+    const uint64_t pc_before = s.pc, instret_before = s.instret;
     desc->run(&s);
+    if (s.status == RVR_RUNNING) {
+      // run() may return early while running (the host calls it again), but one that keeps
+      // returning without retiring anything or moving on would spin here forever.
+      if (s.pc == pc_before && s.instret == instret_before) {
+        if (++idle_returns >= kMaxIdleReturns) {
+          core->host.error = "guest library keeps returning without running anything (pc " + Hex(s.pc) + ")";
+          break;
+        }
+      } else {
+        idle_returns = 0;
+      }
+    }
     // Generated code does not count ALU instructions (abi.h): derive them while stopped.
     if (desc->mode != RVR_MODE_PURE) {
       uint64_t others = 0;
@@ -402,6 +425,16 @@ class MachineWrap : public Napi::ObjectWrap<MachineWrap> {
     return core_->host.xlen == 32 ? 0xffffffffull : ~0ull;
   }
 
+  // Why pc cannot be where a guest continues, or "" when it can: inside the arena and on a
+  // 2-byte boundary (an odd pc is never an instruction, and generated code reserves odd values
+  // for itself).
+  static std::string PcProblem(const MachineCore &c, uint64_t pc) {
+    if (pc >= c.host.mem_size)
+      return "pc " + Hex(pc) + " is outside the guest arena (0x0.." + Hex(c.host.mem_size - 1) + ")";
+    if (pc & 1) return "pc " + Hex(pc) + " is not 2-byte aligned (no instruction starts there)";
+    return "";
+  }
+
   Napi::Value Run(const Napi::CallbackInfo &info) {
     Napi::Env env = info.Env();
     auto reject = [&](const std::string &msg) {
@@ -546,6 +579,8 @@ class MachineWrap : public Napi::ObjectWrap<MachineWrap> {
     }
     s.x[0] = 0;
     s.pc = u64(o, "pc");
+    std::string pc_problem = PcProblem(c, s.pc);
+    if (!pc_problem.empty()) throw Napi::RangeError::New(env, "the snapshot's " + pc_problem);
     uint32_t status = static_cast<uint32_t>(u64(o, "status"));
     if (status != RVR_RUNNING && status != RVR_SUSPENDED && status != RVR_OUT_OF_GAS)
       throw Napi::RangeError::New(env, "loadState: only a machine that can continue can be restored");
@@ -659,9 +694,8 @@ class MachineWrap : public Napi::ObjectWrap<MachineWrap> {
     Napi::Env env = info.Env();
     MachineCore &c = Core(env);
     uint64_t pc = ToU64(env, value, "pc");
-    if (pc & ~XlenMask())
-      throw Napi::RangeError::New(env, path_ + ": pc does not fit in " +
-                                           std::to_string(c.host.xlen) + " bits");
+    std::string problem = PcProblem(c, pc);
+    if (!problem.empty()) throw Napi::RangeError::New(env, path_ + ": " + problem);
     c.state.pc = pc;
   }
 

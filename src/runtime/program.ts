@@ -443,7 +443,11 @@ export class Machine {
     });
   }
 
-  /** The next pc to run (the entry point for a fresh machine). */
+  /**
+   * The next pc to run (the entry point for a fresh machine).
+   * @throws RangeError when set outside the arena or to an odd address (no instruction starts
+   * there); a pc in the arena without code is the guest's fault and traps when run.
+   */
   get pc(): bigint {
     return this.#native.pc;
   }
