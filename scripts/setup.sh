@@ -10,7 +10,10 @@ APT_PACKAGES=(
   clang                      # host C compiler for generated code (gcc also works)
   gcc                        # node-gyp and native benchmark builds
   g++ make python3           # node-gyp
-  gcc-riscv64-unknown-elf    # guest cross compiler (rv32im/rv64im multilibs)
+  gcc-riscv64-unknown-elf    # guest cross compiler (rv32im/rv64im multilibs, newlib)
+  picolibc-riscv64-unknown-elf # picolibc guests (stock-toolchain tests)
+  gcc-riscv64-linux-gnu      # stock rv64gc Linux cross compiler (static glibc guests)
+  libc6-dev-riscv64-cross    # static glibc for those guests
   qemu-user                  # qemu-riscv32/qemu-riscv64: differential-test oracle
   bazel-bootstrap            # Bazel 4.2 (bazel-4), run through @bazel/bazelisk: the Bazel rules
   bazel-skylib               # analysis tests of the rules (test/bazel.test.ts)

@@ -7,12 +7,12 @@ import { readFile } from 'node:fs/promises';
 import { parseElf } from '../src/elf/parse.js';
 import { interpret } from '../src/interp/index.js';
 import { Program } from '../src/runtime/index.js';
-import { GUEST_ISAS, guestElf, guestExpectation, listGuests, runQemu } from './support/guests.js';
+import { COMPRESSED_ISAS, GUEST_ISAS, guestElf, guestExpectation, listGuests, runQemu } from './support/guests.js';
 import { recompiled } from './support/recompile.js';
 
 const guests = await listGuests();
 
-describe.each(GUEST_ISAS)('%s', (isa) => {
+describe.each([...GUEST_ISAS, ...COMPRESSED_ISAS])('%s', (isa) => {
   it.each(guests)('%s: recompiled = interpreter = qemu = expected', async (name) => {
     const elfPath = await guestElf(name, isa);
     const expected = await guestExpectation(name);

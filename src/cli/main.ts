@@ -7,7 +7,7 @@ import { mkdtemp, open, readFile, rename, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { compileGuest, type GuestIsa } from '../toolchain/guest.js';
+import { compileGuest, GUEST_ISA_VALUES, type GuestIsa } from '../toolchain/guest.js';
 import { parseSize, type CacheOptions } from '../cache/cache.js';
 import { loadProgram } from '../runtime/load.js';
 import { compileProject } from '../compile/compile.js';
@@ -16,7 +16,7 @@ import { readProject, writeProjectDir } from '../compile/project-io.js';
 import { generateProject } from '../emit/project.js';
 import { remoteCacheCommand, RemoteCacheUsageError } from './remote-cache.js';
 import { readElf } from '../elf/parse.js';
-import { PF_X } from '../elf/types.js';
+import { EF_RISCV_RVC, PF_X } from '../elf/types.js';
 import type { ExecutionMode } from '../emit/project.js';
 import { parseCostTable } from '../isa/cost.js';
 import { disassemble } from '../isa/disasm.js';
@@ -313,12 +313,18 @@ async function cmdDisasm(args: string[]): Promise<number> {
   const lines: string[] = [];
   for (const seg of elf.segments) {
     if (!(seg.flags & PF_X)) continue;
-    for (let o = 0; o + 4 <= seg.filesz; o += 4) {
+    // With C the stream is swept as the lifter does: 2 or 4 bytes at a time, printed as objdump does.
+    const isa = { compressed: (elf.flags & EF_RISCV_RVC) !== 0 };
+    const byte = (o: number): number => (o < seg.filesz ? seg.data[o] : 0);
+    for (let o = 0; o + (isa.compressed ? 2 : 4) <= seg.filesz; ) {
       const pc = seg.vaddr + o;
       const name = names.get(pc);
       if (name) lines.push(`\n${pc.toString(16).padStart(8, '0')} <${name}>:`);
-      const w = (seg.data[o] | (seg.data[o + 1] << 8) | (seg.data[o + 2] << 16) | (seg.data[o + 3] << 24)) >>> 0;
-      lines.push(`  ${pc.toString(16).padStart(8, ' ')}:  ${w.toString(16).padStart(8, '0')}  ${disassemble(w, pc, elf.elfClass)}`);
+      const w = (byte(o) | (byte(o + 1) << 8) | (byte(o + 2) << 16) | (byte(o + 3) << 24)) >>> 0;
+      const half = isa.compressed && (w & 3) !== 3;
+      const text = half ? (w & 0xffff).toString(16).padStart(4, '0').padEnd(8, ' ') : w.toString(16).padStart(8, '0');
+      lines.push(`  ${pc.toString(16).padStart(8, ' ')}:  ${text}  ${disassemble(w, pc, elf.elfClass, isa)}`);
+      o += half ? 2 : 4;
     }
   }
   process.stdout.write(lines.join('\n') + '\n');
@@ -329,7 +335,7 @@ async function cmdCc(args: string[], v: Values): Promise<number> {
   if (args.length === 0) throw new UsageError('cc takes one or more guest C/assembly sources');
   if (!v.output) throw new UsageError('cc needs -o <guest.elf>');
   const isa = (v.isa ?? 'rv64im') as GuestIsa;
-  if (isa !== 'rv32im' && isa !== 'rv64im') throw new UsageError(`unknown ISA '${v.isa}' (rv32im, rv64im)`);
+  if (!GUEST_ISA_VALUES.includes(isa)) throw new UsageError(`unknown ISA '${v.isa}' (${GUEST_ISA_VALUES.join(', ')})`);
   await compileGuest({ sources: args, isa, output: v.output, ...(v.opt ? { optLevel: v.opt } : {}), ...(v.debug ? { debug: true } : {}) });
   return 0;
 }

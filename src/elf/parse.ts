@@ -6,7 +6,7 @@
  * a RangeError from DataView or a silently wrong image.
  */
 import { readFile } from 'node:fs/promises';
-import { ElfError, PF_X, type DebugSections, type ElfClass, type ElfFile, type ElfSegment, type ElfSymbol, type ElfSymbolType } from './types.js';
+import { EF_RISCV_FLOAT_ABI, EF_RISCV_FLOAT_ABI_QUAD, EF_RISCV_RVE, ElfError, PF_X, type DebugSections, type ElfClass, type ElfFile, type ElfSegment, type ElfSymbol, type ElfSymbolType } from './types.js';
 
 /** Addresses and sizes must stay below this so JS numbers hold them exactly (and arenas are far smaller). */
 export const ELF_ADDRESS_LIMIT = 2 ** 40;
@@ -137,6 +137,10 @@ export function parseElf(input: Uint8Array, name: string): ElfFile {
 
   if (eMachine !== EM_RISCV) fail(`wrong machine ${eMachine} (expected ${EM_RISCV}, RISC-V)`);
   if (eVersion !== EV_CURRENT) fail(`unsupported ELF version ${eVersion} (expected 1)`);
+  // What the program needs from the hart, as the psABI records it (RVC and TSO are accepted:
+  // one hart is sequentially consistent anyway).
+  if (eFlags & EF_RISCV_RVE) fail('needs RVE (16 registers, ilp32e/lp64e ABI); supported: RV32I/RV64I with M, A, C, Zicsr, Zifencei');
+  if ((eFlags & EF_RISCV_FLOAT_ABI) === EF_RISCV_FLOAT_ABI_QUAD) fail('uses the quad-precision float ABI (Q extension); supported: soft, single and double float ABIs');
   if (eType !== ET_EXEC && eType !== ET_DYN) {
     fail(`ELF type ${eType} is not an executable (expected ${ET_EXEC}, ET_EXEC)`);
   }

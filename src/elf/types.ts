@@ -5,6 +5,13 @@ export const PF_X = 1;
 export const PF_W = 2;
 export const PF_R = 4;
 
+/** e_flags bits of the RISC-V ELF psABI. */
+export const EF_RISCV_RVC = 0x1;
+export const EF_RISCV_FLOAT_ABI = 0x6; // 0 soft, 2 single, 4 double, 6 quad
+export const EF_RISCV_FLOAT_ABI_QUAD = 0x6;
+export const EF_RISCV_RVE = 0x8;
+export const EF_RISCV_TSO = 0x10;
+
 export interface ElfSegment {
   /** Guest virtual address of the first byte. */
   vaddr: number;

@@ -7,6 +7,8 @@ export interface HeaderConfig {
   memoryBits: number;
   codeBase: number;
   codeSpan: number;
+  /** 2 with the C extension (every even address is a slot), else 4. */
+  slotBytes: 2 | 4;
   /** Function declarations (region and tail functions). */
   declarations: string[];
 }
@@ -63,6 +65,9 @@ static inline ureg rvr_mulhu(ureg a, ureg b) { return (ureg)(((uint64_t)a * b) >
 #define RVR_MEM_SIZE (UINT64_C(1) << RVR_MEM_BITS)
 #define RVR_CODE_BASE UINT64_C(${hex(c.codeBase)})
 #define RVR_CODE_SPAN UINT64_C(${hex(c.codeSpan)})
+/* Dispatch table slots are 2^RVR_SLOT_SHIFT bytes; a pc with RVR_FETCH_MASK bits set is misaligned. */
+#define RVR_SLOT_SHIFT ${c.slotBytes === 2 ? 1 : 2}
+#define RVR_FETCH_MASK ${c.slotBytes === 2 ? 1 : 3}
 /* Guest calls nest as host calls while this frame is above the host's stack limit; deeper
  * calls go through the dispatcher, so no guest recursion can overflow the host stack. */
 #define RVR_CAN_NEST(s) ((uint64_t)(uintptr_t)__builtin_frame_address(0) > (s)->stack_limit)
@@ -125,8 +130,8 @@ RVR_HIDDEN uint32_t rvr_at_limit(rvr_state *s, uint64_t w); /* metered_cost */
 /* Enter guest code at any pc: region function, block tail, or a fetch fault. */
 static inline uint64_t rvr_dispatch(rvr_state *s, uint64_t pc) {
   uint64_t off = pc - RVR_CODE_BASE;
-  if (RVR_UNLIKELY(off >= RVR_CODE_SPAN || (pc & 3))) return rvr_bad_target(s, pc);
-  return rvr_code_table[off >> 2](s, pc);
+  if (RVR_UNLIKELY(off >= RVR_CODE_SPAN || (pc & RVR_FETCH_MASK))) return rvr_bad_target(s, pc);
+  return rvr_code_table[off >> RVR_SLOT_SHIFT](s, pc);
 }
 
 ${c.declarations.join('\n')}

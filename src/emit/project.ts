@@ -10,6 +10,7 @@ import { readLineInfo, type SourceLocation } from '../elf/dwarf.js';
 import { brkLimit, defaultMemoryBits, initialBrk, initialSp, maxMemoryBits, MIN_MEMORY_BITS } from '../isa/abi.js';
 import { lift, type LiftedProgram, type Region } from '../lift/cfg.js';
 import { checkCostTable, DEFAULT_COST_TABLE, type CostTable } from '../isa/cost.js';
+import { slotBytes } from '../isa/types.js';
 import { emitHeader } from './header.js';
 import { addLineDirectives } from './lines.js';
 import { Meter, type CostWeights, type ExecutionMode } from './meter.js';
@@ -74,7 +75,7 @@ export class CodegenError extends Error {
   }
 }
 
-/** Tables larger than this (4-byte slots between the lowest and highest code address) are refused. */
+/** Tables larger than this (slots between the lowest and highest code address) are refused. */
 const MAX_TABLE_SLOTS = 1 << 24;
 
 const ABI_HEADER = fileURLToPath(new URL('../../native/include/rvr/abi.h', import.meta.url));
@@ -98,8 +99,9 @@ export function generateProject(elf: ElfFile, options: CodegenOptions = {}): Gen
   if (program.code.length === 0) throw new CodegenError(elf.name, 'no executable segment');
   const codeBase = program.code[0].start;
   const codeEnd = program.code[program.code.length - 1].end;
-  if ((codeEnd - codeBase) / 4 > MAX_TABLE_SLOTS) {
-    throw new CodegenError(elf.name, `executable segments span ${hex(codeEnd - codeBase)} bytes; at most ${hex(MAX_TABLE_SLOTS * 4)} is supported`);
+  const slot = slotBytes(program.isa);
+  if ((codeEnd - codeBase) / slot > MAX_TABLE_SLOTS) {
+    throw new CodegenError(elf.name, `executable segments span ${hex(codeEnd - codeBase)} bytes; at most ${hex(MAX_TABLE_SLOTS * slot)} is supported`);
   }
   if (initialBrk(elf.segments) > brkLimit(memoryBits)) {
     throw new CodegenError(elf.name, `program does not leave room for a stack in a 2^${memoryBits}-byte arena (raise memoryBits)`);
@@ -136,7 +138,7 @@ export function generateProject(elf: ElfFile, options: CodegenOptions = {}): Gen
   add('rvr_abi.h', readFileSync(ABI_HEADER, 'utf8'), false);
   add(
     'rvr_gen.h',
-    emitHeader({ xlen, memoryBits, codeBase, codeSpan: codeEnd - codeBase, declarations }),
+    emitHeader({ xlen, memoryBits, codeBase, codeSpan: codeEnd - codeBase, slotBytes: slot, declarations }),
     false,
   );
 
@@ -150,7 +152,7 @@ export function generateProject(elf: ElfFile, options: CodegenOptions = {}): Gen
     add(`tail_${k}.c`, withLines(`tail_${k}.c`, cFile(`Block tails ${k}: entry at any instruction, registers in the state.`, tails)), true, true);
   });
 
-  add('table.c', cFile('Dispatch table: one entry per 4-byte code slot.', [emitTable(program, flows, codeBase, codeEnd)]), true);
+  add('table.c', cFile(`Dispatch table: one entry per ${slot}-byte code slot.`, [emitTable(program, flows, codeBase, codeEnd)]), true);
   add('image.c', cFile('Initial memory image (the loaded segments).', [emitImage(elf)]), true);
   add(
     'program.c',
@@ -213,7 +215,7 @@ function groupRegions(regions: Region[], perFile: number): Region[][] {
   let cur: Region[] = [];
   let size = 0;
   for (const r of regions) {
-    const n = (r.end - r.start) / 4;
+    const n = r.blocks.reduce((k, b) => k + b.slots.length + b.alt.length, 0);
     if (cur.length > 0 && size + n > perFile) {
       groups.push(cur);
       cur = [];
@@ -227,13 +229,19 @@ function groupRegions(regions: Region[], perFile: number): Region[][] {
 }
 
 function emitTable(program: LiftedProgram, flows: Map<number, RegionFlow>, codeBase: number, codeEnd: number): string {
-  const entries: string[] = new Array((codeEnd - codeBase) / 4).fill('rvr_fetch_fault');
+  const slot = slotBytes(program.isa);
+  const entries: string[] = new Array((codeEnd - codeBase) / slot).fill('rvr_fetch_fault');
   for (const r of program.regions) {
     for (const b of r.blocks) {
-      for (let pc = b.start; pc < b.end; pc += 4) entries[(pc - codeBase) / 4] = tailFn(b.start);
+      for (const s of b.slots) entries[(s.pc - codeBase) / slot] = tailFn(b.start);
+      for (const s of b.alt) entries[(s.pc - codeBase) / slot] = tailFn(b.start);
     }
-    entries[(r.start - codeBase) / 4] = regionFn(r.start);
-    for (const h of flows.get(r.start)!.entryPoints) entries[(h - codeBase) / 4] = entryFn(r.start);
+  }
+  // Region and loop-header entries win over tails (a block's last 4-byte instruction may
+  // overlap the next function's first halfword when the sweep resynchronised there).
+  for (const r of program.regions) {
+    entries[(r.start - codeBase) / slot] = regionFn(r.start);
+    for (const h of flows.get(r.start)!.entryPoints) entries[(h - codeBase) / slot] = entryFn(r.start);
   }
   const lines: string[] = [];
   for (let k = 0; k < entries.length; k += 4) lines.push('  ' + entries.slice(k, k + 4).join(', ') + ',');
@@ -269,7 +277,7 @@ function emitProgram(elf: ElfFile, program: LiftedProgram, mode: ExecutionMode, 
   );
   const metadata = JSON.stringify({
     codegenVersion: CODEGEN_VERSION,
-    isa: `rv${xlen}im`,
+    isa: `rv${xlen}im${program.isa.compressed ? 'c' : ''}`,
     xlen,
     mode,
     memoryBits,
@@ -306,7 +314,7 @@ RVR_HIDDEN uint64_t rvr_stop(rvr_state *s, uint32_t status, uint64_t pc) {
 
 /* A jump outside the executable segments: the fetch faults at the target. */
 RVR_HIDDEN uint64_t rvr_bad_target(rvr_state *s, uint64_t pc) {
-  return rvr_trap(s, (pc & 3) ? RVR_TRAP_MISALIGNED_FETCH : RVR_TRAP_FETCH_FAULT, pc, pc);
+  return rvr_trap(s, (pc & RVR_FETCH_MASK) ? RVR_TRAP_MISALIGNED_FETCH : RVR_TRAP_FETCH_FAULT, pc, pc);
 }
 
 ${meter.runLoop()}

@@ -5,7 +5,7 @@
  */
 import { controlKind } from '../isa/decode.js';
 import { formatInstr } from '../isa/disasm.js';
-import type { Instr, Xlen } from '../isa/types.js';
+import { slotBytes, type Instr, type Xlen } from '../isa/types.js';
 import type { Block, LiftedProgram, Region, Slot } from '../lift/cfg.js';
 import type { RegionFlow } from '../lift/flow.js';
 import { guardCondition, planBlockGuard } from './guard.js';
@@ -45,6 +45,12 @@ function comment(s: Slot): string {
   return `/* ${hex(s.pc)}: ${text} */`;
 }
 
+/** Whether a static jump target traps as a misaligned fetch (never with C: targets are even). */
+function misalignedTarget(program: LiftedProgram): (t: number) => boolean {
+  const mask = program.isa.compressed ? 1 : 3;
+  return (t) => (t & mask) !== 0;
+}
+
 /** The static target of a direct branch or jump. */
 function staticTarget(xlen: Xlen, pc: number, i: Instr): number {
   return Number(BigInt.asUintN(xlen, BigInt(pc) + BigInt(i.imm)));
@@ -52,6 +58,7 @@ function staticTarget(xlen: Xlen, pc: number, i: Instr): number {
 
 export function emitRegion(ctx: EmitContext, region: Region): string {
   const { xlen } = ctx.program;
+  const misaligned = misalignedTarget(ctx.program);
   // Registers are recorded as the body is emitted; flush/reload lists are filled in after.
   const usedRegs = new Set<number>();
   const writtenRegs = new Set<number>();
@@ -107,7 +114,7 @@ export function emitRegion(ctx: EmitContext, region: Region): string {
   };
   /** A guest call: nested host call, so the return continues here with registers in locals. */
   const call = (pc: number, i: Instr, target: number | undefined, targetExpr: string): string => {
-    const ret = pc + 4;
+    const ret = pc + i.len;
     const direct = target !== undefined && ctx.regionStarts.has(target);
     const enter = direct ? `${regionFn(target!)}(s, ${kconst(64, target!)})` : `rvr_dispatch(s, ${targetExpr})`;
     let resume: string;
@@ -208,13 +215,13 @@ export function emitRegion(ctx: EmitContext, region: Region): string {
       switch (controlKind(i)) {
         case 'branch': {
           const t = staticTarget(xlen, s.pc, i);
-          const taken = t & 3 ? access.trap('RVR_TRAP_MISALIGNED_FETCH', s.pc, kconst(64, t)) : jump(t);
+          const taken = misaligned(t) ? access.trap('RVR_TRAP_MISALIGNED_FETCH', s.pc, kconst(64, t)) : jump(t);
           body.push(`  if (${branchCondition(i, access)}) ${taken}`);
           break;
         }
         case 'jal': {
           const t = staticTarget(xlen, s.pc, i);
-          if (t & 3) {
+          if (misaligned(t)) {
             body.push(`  ${access.trap('RVR_TRAP_MISALIGNED_FETCH', s.pc, kconst(64, t))}`);
           } else if (i.rd === 0) {
             body.push(`  ${jump(t)}`);
@@ -228,7 +235,7 @@ export function emitRegion(ctx: EmitContext, region: Region): string {
           const known = ctx.program.knownJalrTargets.get(s.pc);
           body.push(`  {`);
           body.push(`    uint64_t t = (uint64_t)((${access.get(i.rs1)} + ${kconst(xlen, i.imm)}) & ~(ureg)1);`);
-          body.push(`    if (RVR_UNLIKELY(t & 2)) ${access.trap('RVR_TRAP_MISALIGNED_FETCH', s.pc, 't')}`);
+          if (!ctx.program.isa.compressed) body.push(`    if (RVR_UNLIKELY(t & 2)) ${access.trap('RVR_TRAP_MISALIGNED_FETCH', s.pc, 't')}`);
           if (i.rd !== 0) {
             body.push(`    ${call(s.pc, i, known, 't')}`);
           } else if (known !== undefined && inRegion(known)) {
@@ -342,9 +349,15 @@ export function emitRegion(ctx: EmitContext, region: Region): string {
   return out.join('\n');
 }
 
-/** The tail of a block: entered at any of its instructions, registers in the state. */
+/**
+ * The tail of a block: entered at any of its instructions, registers in the state. With C it
+ * also holds the block's alternate slots (entries in the middle of a 4-byte instruction), each
+ * of which runs its one instruction and returns the next pc.
+ */
 export function emitTail(ctx: EmitContext, b: Block): string {
   const { xlen } = ctx.program;
+  const misaligned = misalignedTarget(ctx.program);
+  const shift = slotBytes(ctx.program.isa) === 2 ? 1 : 2;
   const access: RegAccess = {
     xlen,
     memoryBits: ctx.memoryBits,
@@ -353,50 +366,45 @@ export function emitTail(ctx: EmitContext, b: Block): string {
     trap: (cause, pc, value) => `return rvr_trap(s, ${cause}, ${kconst(64, pc)}, ${value});`,
   };
   const meter = ctx.meter;
-  const usesMemory = b.slots.some((s) => s.instr && touchesMemory(s.instr));
+  const usesMemory = [...b.slots, ...b.alt].some((s) => s.instr && touchesMemory(s.instr));
   const out: string[] = [];
-  out.push(`uint64_t ${tailFn(b.start)}(rvr_state *s, uint64_t pc) {`);
-  out.push(`  (void)s;`);
-  if (usesMemory) out.push(`  uint8_t *const M = s->mem; (void)M;`);
-  out.push(`  switch ((pc - ${kconst(64, b.start)}) >> 2) {`);
-  let ended = false;
-  b.slots.forEach((s, k) => {
-    if (k > 0) out.push(`  RVR_FALLTHROUGH;`);
-    out.push(`  case ${k}:; ${comment(s)}`);
+  /** One instruction; true when it always leaves (a later case is not reached by falling through). */
+  const emitSlot = (s: Slot, alone: boolean): boolean => {
+    out.push(`  case ${(s.pc - b.start) >> shift}:; ${comment(s)}`);
     for (const line of meter.tailCheck(s, kconst(64, s.pc))) out.push(`    ${line}`);
     const retire = meter.tailRetire(s);
     const i = s.instr;
+    const next = kconst(64, s.pc + s.len);
     if (!i) {
       out.push(`    ${access.trap('RVR_TRAP_ILLEGAL_INSTRUCTION', s.pc, kconst(64, s.raw))}`);
-      ended = true;
-      return;
+      return true;
     }
     const simple = emitSimple(i, s.pc, access);
     if (simple !== undefined) {
       if (simple) out.push(`    ${simple}`);
       out.push(`    ${retire}`);
-      return;
+      if (alone) out.push(`    return ${next};`);
+      return alone;
     }
-    ended = true;
     switch (controlKind(i)) {
       case 'branch': {
         const t = staticTarget(xlen, s.pc, i);
-        if (t & 3) {
+        if (misaligned(t)) {
           out.push(`    if (${branchCondition(i, access)}) ${access.trap('RVR_TRAP_MISALIGNED_FETCH', s.pc, kconst(64, t))}`);
           out.push(`    ${retire}`);
         } else {
           out.push(`    ${retire}`);
           out.push(`    if (${branchCondition(i, access)}) return ${kconst(64, t)};`);
         }
-        out.push(`    return ${kconst(64, s.pc + 4)};`);
+        out.push(`    return ${next};`);
         break;
       }
       case 'jal': {
         const t = staticTarget(xlen, s.pc, i);
-        if (t & 3) {
+        if (misaligned(t)) {
           out.push(`    ${access.trap('RVR_TRAP_MISALIGNED_FETCH', s.pc, kconst(64, t))}`);
         } else {
-          if (i.rd) out.push(`    ${access.set(i.rd, kconst(xlen, s.pc + 4))}`);
+          if (i.rd) out.push(`    ${access.set(i.rd, next)}`);
           out.push(`    ${retire}`);
           out.push(`    return ${kconst(64, t)};`);
         }
@@ -405,8 +413,8 @@ export function emitTail(ctx: EmitContext, b: Block): string {
       case 'jalr':
         out.push(`    {`);
         out.push(`      uint64_t t = (uint64_t)((${access.get(i.rs1)} + ${kconst(xlen, i.imm)}) & ~(ureg)1);`);
-        out.push(`      if (RVR_UNLIKELY(t & 2)) ${access.trap('RVR_TRAP_MISALIGNED_FETCH', s.pc, 't')}`);
-        if (i.rd) out.push(`      ${access.set(i.rd, kconst(xlen, s.pc + 4))}`);
+        if (!ctx.program.isa.compressed) out.push(`      if (RVR_UNLIKELY(t & 2)) ${access.trap('RVR_TRAP_MISALIGNED_FETCH', s.pc, 't')}`);
+        if (i.rd) out.push(`      ${access.set(i.rd, next)}`);
         out.push(`      ${retire}`);
         out.push(`      return t;`);
         out.push(`    }`);
@@ -415,7 +423,7 @@ export function emitTail(ctx: EmitContext, b: Block): string {
         out.push(`    ${retire}`);
         out.push(`    s->pc = ${kconst(64, s.pc)};`);
         out.push(`    if (s->ecall(s)) return RVR_STOP;`);
-        out.push(`    return ${kconst(64, s.pc + 4)};`);
+        out.push(`    return ${next};`);
         break;
       case 'trap':
         out.push(`    ${access.trap('RVR_TRAP_BREAKPOINT', s.pc, '0')}`);
@@ -423,9 +431,21 @@ export function emitTail(ctx: EmitContext, b: Block): string {
       default:
         throw new Error(`emitter: unhandled op ${i.op} at ${hex(s.pc)}`);
     }
+    return true;
+  };
+  out.push(`uint64_t ${tailFn(b.start)}(rvr_state *s, uint64_t pc) {`);
+  out.push(`  (void)s;`);
+  if (usesMemory) out.push(`  uint8_t *const M = s->mem; (void)M;`);
+  out.push(`  switch ((pc - ${kconst(64, b.start)}) >> ${shift}) {`);
+  let ended = false;
+  b.slots.forEach((s, k) => {
+    if (k > 0) out.push(`  RVR_FALLTHROUGH;`);
+    ended = emitSlot(s, false);
   });
+  if (!ended) out.push(`    return ${kconst(64, b.end)};`);
+  for (const s of b.alt) emitSlot(s, true);
   out.push(`  }`);
-  out.push(ended ? `  return RVR_STOP; /* not reached */` : `  return ${kconst(64, b.end)};`);
+  out.push(`  return RVR_STOP; /* not reached */`);
   out.push(`}`);
   return out.join('\n');
 }

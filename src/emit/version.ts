@@ -1,2 +1,2 @@
 /** Version of the code generator; part of every fingerprint. Bump when generated code changes. */
-export const CODEGEN_VERSION = '0.6.0';
+export const CODEGEN_VERSION = '0.7.0';

@@ -56,9 +56,9 @@ import {
 } from '../isa/abi.js';
 import { checkCostTable, costTableJson, type CostTable } from '../isa/cost.js';
 import { decode, instrClass } from '../isa/decode.js';
-import { INSTR_CLASSES, OPS, type InstrClass, type Op, type Xlen } from '../isa/types.js';
+import { INSTR_CLASSES, OPS, type InstrClass, type IsaOptions, type Op, type Xlen } from '../isa/types.js';
 import type { ElfFile } from '../elf/types.js';
-import { PF_X } from '../elf/types.js';
+import { EF_RISCV_RVC, PF_X } from '../elf/types.js';
 import { Memory } from './memory.js';
 
 export interface SegmentInit {
@@ -76,6 +76,8 @@ export interface MachineOptions {
   memoryBits?: number;
   segments: readonly SegmentInit[];
   entry: number;
+  /** The C extension (compressed instructions; IALIGN = 16). `optionsFromElf` takes it from EF_RISCV_RVC. */
+  compressed?: boolean;
   /** Bytes readable from fd 0. */
   input?: Uint8Array;
   /** Per-class weights for `cost` and `maxCost` (without a table every weight is 0). */
@@ -195,12 +197,17 @@ function copySegment(s: Segment): Segment {
 const U64 = (1n << 64n) - 1n;
 const NS_PER_S = 1_000_000_000n;
 
-/** Decoded instructions of one executable segment, one slot per 4-byte aligned address. */
+/**
+ * Decoded instructions of one executable segment, one slot per possible instruction address
+ * (every 4-byte aligned address, or every even address with the C extension).
+ */
 class CodeRange {
-  /** First and last addresses (4-aligned) at which a whole instruction word lies in the segment. */
+  /** First and last slot addresses at which an instruction can start in the segment. */
   readonly first: number;
   readonly last: number;
   readonly op: Uint8Array;
+  /** Encoded length of the decoded instruction (2 or 4). */
+  readonly len: Uint8Array;
   readonly rd: Uint8Array;
   readonly rs1: Uint8Array;
   readonly rs2: Uint8Array;
@@ -213,11 +220,15 @@ class CodeRange {
     readonly vaddr: number,
     readonly end: number,
     private readonly image: Uint8Array,
+    private readonly shift: 1 | 2,
+    private readonly isa: IsaOptions,
   ) {
-    this.first = Math.ceil(vaddr / 4) * 4;
-    this.last = Math.floor((end - 4) / 4) * 4;
-    const n = this.last >= this.first ? (this.last - this.first) / 4 + 1 : 0;
+    const slot = 1 << shift;
+    this.first = Math.ceil(vaddr / slot) * slot;
+    this.last = Math.floor((end - slot) / slot) * slot;
+    const n = this.last >= this.first ? (this.last - this.first) / slot + 1 : 0;
     this.op = new Uint8Array(n);
+    this.len = new Uint8Array(n);
     this.rd = new Uint8Array(n);
     this.rs1 = new Uint8Array(n);
     this.rs2 = new Uint8Array(n);
@@ -226,14 +237,16 @@ class CodeRange {
     this.immB = new Array<bigint>(n).fill(0n); // packed, so indexing stays fast
   }
 
-  /** Decode slot i (address first + 4 i) from the initial image; returns its op code. */
+  /** Decode slot i (address first + i slots) from the initial image; returns its op code. */
   decodeSlot(i: number, xlen: Xlen): number {
-    const off = this.first + 4 * i - this.vaddr;
+    const off = this.first + (i << this.shift) - this.vaddr;
     const b = this.image;
     const byte = (k: number): number => (off + k < b.length ? b[off + k] : 0);
     const word = (byte(0) | (byte(1) << 8) | (byte(2) << 16) | (byte(3) << 24)) >>> 0;
-    this.raw[i] = word;
-    const d = decode(word, xlen);
+    // A compressed encoding is the low halfword only (that is also its trap value).
+    this.raw[i] = this.isa.compressed && (word & 3) !== 3 ? word & 0xffff : word;
+    const d = decode(word, xlen, this.isa);
+    this.len[i] = d?.len ?? 4;
     if (d === undefined) {
       this.op[i] = ILLEGAL;
       this.immB[i] = 0n;
@@ -267,7 +280,14 @@ export class Machine {
   private readonly x64 = new BigUint64Array(32);
   private readonly s64 = new BigInt64Array(this.x64.buffer);
 
-  /** Next pc (always a 4-aligned address inside a code range while running). */
+  /** The decoder's options (the C extension) and what follows from them. */
+  readonly isa: IsaOptions;
+  /** log2 of the slot size: 1 with C (IALIGN = 16), else 2. */
+  private readonly slotShift: 1 | 2;
+  /** Jump targets with any of these bits set trap as misaligned fetches (3 without C, 1 with). */
+  private readonly fetchMask: number;
+
+  /** Next pc (always a slot address inside a code range while running). */
   private pcNum: number;
   /** Set when control went to an address that is not representable as pcNum. */
   private farPc = 0n;
@@ -312,6 +332,9 @@ export class Machine {
     }
     this.xlen = xlen;
     this.memoryBits = bits;
+    this.isa = { compressed: opts.compressed === true };
+    this.slotShift = this.isa.compressed ? 1 : 2;
+    this.fetchMask = this.isa.compressed ? 1 : 3;
     if (opts.costTable !== undefined) {
       checkCostTable(opts.costTable);
       this.costTable = Object.freeze({ ...opts.costTable });
@@ -344,11 +367,11 @@ export class Machine {
       }
       this.memory.write(s.vaddr, s.data);
       if (s.flags & PF_X) {
-        const r = new CodeRange(s.vaddr, s.vaddr + s.memsz, s.data);
+        const r = new CodeRange(s.vaddr, s.vaddr + s.memsz, s.data, this.slotShift, this.isa);
         if (r.op.length > 0) this.ranges.push(r);
       }
     }
-    this.cur = this.ranges[0] ?? new CodeRange(0, 0, new Uint8Array(0));
+    this.cur = this.ranges[0] ?? new CodeRange(0, 0, new Uint8Array(0), this.slotShift, this.isa);
     this.initialBrk = initialBrk(opts.segments);
     this.brk = this.initialBrk;
     this.brkLimit = brkLimit(bits);
@@ -356,7 +379,7 @@ export class Machine {
     this.setRegister(2, BigInt(initialSp(bits)));
     this.pcNum = opts.entry;
     if (!Number.isInteger(opts.entry) || opts.entry < 0) throw new RangeError(`invalid entry ${opts.entry}`);
-    if (opts.entry % 4 !== 0) this.setTrap('misaligned_fetch', BigInt(opts.entry), BigInt(opts.entry));
+    if (opts.entry & this.fetchMask) this.setTrap('misaligned_fetch', BigInt(opts.entry), BigInt(opts.entry));
   }
 
   static fromElf(elf: ElfFile, opts: ElfMachineOptions = {}): Machine {
@@ -370,6 +393,7 @@ export class Machine {
       memoryBits: opts.memoryBits,
       segments: elf.segments.map((s) => ({ vaddr: s.vaddr, data: s.data, memsz: s.memsz, flags: s.flags })),
       entry: elf.entry,
+      compressed: (elf.flags & EF_RISCV_RVC) !== 0,
       input: opts.input,
       costTable: opts.costTable,
       segmentSize: opts.segmentSize,
@@ -558,7 +582,7 @@ export class Machine {
       if (this.step(lim, wt, gas)) {
         // The number check said no; decide exactly (weights or budgets beyond 2^53 are clamped).
         const cr = this.cur;
-        const w = this.weights[CLASS_ID[cr.op[(this.pcNum - cr.first) >>> 2]]];
+        const w = this.weights[CLASS_ID[cr.op[(this.pcNum - cr.first) >>> this.slotShift]]];
         if (this.cost + w > maxCost!) this._status = 'out_of_gas';
         else this.step(1, ZERO_WT, 0); // it fits: run just this one (lim >= 1 here)
       }
@@ -576,6 +600,8 @@ export class Machine {
 
   private run32(limit: number, wt: Float64Array, gas: number): boolean {
     const r = this.r32;
+    const sh = this.slotShift;
+    const am = this.fetchMask;
     const mem = this.memory;
     const counts = this.opCounts;
     const sz = mem.size;
@@ -593,7 +619,7 @@ export class Machine {
         cr = f;
       }
       if (n >= limit) break;
-      const i = (pc - cr.first) >>> 2;
+      const i = (pc - cr.first) >>> sh;
       let op = cr.op[i];
       if (op === 0) op = cr.decodeSlot(i, 32);
       const w = wt[op];
@@ -606,22 +632,23 @@ export class Machine {
       const rs1 = cr.rs1[i];
       const rs2 = cr.rs2[i];
       const imm = cr.imm[i];
-      let next = (pc + 4) >>> 0;
+      const len = cr.len[i];
+      let next = (pc + len) >>> 0;
       let stop = false;
       switch (op) {
         case 1 /* lui */: r[rd] = imm; break;
         case 2 /* auipc */: r[rd] = pc + imm; break;
         case 3 /* jal */: {
           const t = (pc + imm) >>> 0;
-          if (t & 3) { this.setTrap('misaligned_fetch', BigInt(pc), BigInt(t)); break loop; }
-          r[rd] = pc + 4;
+          if (t & am) { this.setTrap('misaligned_fetch', BigInt(pc), BigInt(t)); break loop; }
+          r[rd] = pc + len;
           next = t;
           break;
         }
         case 4 /* jalr */: {
           const t = ((r[rs1] + imm) & ~1) >>> 0;
-          if (t & 3) { this.setTrap('misaligned_fetch', BigInt(pc), BigInt(t)); break loop; }
-          r[rd] = pc + 4;
+          if (t & am) { this.setTrap('misaligned_fetch', BigInt(pc), BigInt(t)); break loop; }
+          r[rd] = pc + len;
           next = t;
           break;
         }
@@ -639,7 +666,7 @@ export class Machine {
           }
           if (taken) {
             const t = (pc + imm) >>> 0;
-            if (t & 3) { this.setTrap('misaligned_fetch', BigInt(pc), BigInt(t)); break loop; }
+            if (t & am) { this.setTrap('misaligned_fetch', BigInt(pc), BigInt(t)); break loop; }
             next = t;
           }
           break;
@@ -764,6 +791,9 @@ export class Machine {
 
   private run64(limit: number, wt: Float64Array, gas: number): boolean {
     const x = this.x64;
+    const sh = this.slotShift;
+    const am = this.fetchMask;
+    const amB = BigInt(am);
     const sx = this.s64;
     const mem = this.memory;
     const counts = this.opCounts;
@@ -796,7 +826,7 @@ export class Machine {
         cr = f;
       }
       if (n >= limit) break;
-      const i = (pc - cr.first) >>> 2;
+      const i = (pc - cr.first) >>> sh;
       let op = cr.op[i];
       if (op === 0) op = cr.decodeSlot(i, 64);
       const w = wt[op];
@@ -809,32 +839,33 @@ export class Machine {
       const rs1 = cr.rs1[i];
       const rs2 = cr.rs2[i];
       const ib = cr.immB[i];
-      let next = pc + 4;
+      const len = cr.len[i];
+      let next = pc + len;
       let stop = false;
       switch (op) {
         case 1 /* lui */: x[rd] = ib; break;
         case 2 /* auipc */: x[rd] = BigInt(pc) + ib; break;
         case 3 /* jal */: {
           let t = pc + cr.imm[i];
-          if (t & 3) { fault('misaligned_fetch', pc, BigInt(t)); break loop; }
+          if (t & am) { fault('misaligned_fetch', pc, BigInt(t)); break loop; }
           if (t < 0) {
             this.farPc = BigInt.asUintN(64, BigInt(t));
             t = -1;
           }
-          x[rd] = BigInt(pc + 4);
+          x[rd] = BigInt(pc + len);
           next = t;
           break;
         }
         case 4 /* jalr */: {
           const tb = BigInt.asUintN(64, x[rs1] + ib) & ~1n;
-          if (tb & 2n) { fault('misaligned_fetch', pc, tb); break loop; }
+          if (tb & amB) { fault('misaligned_fetch', pc, tb); break loop; }
           let t: number;
           if (tb < szB) t = Number(tb);
           else {
             this.farPc = tb;
             t = -1;
           }
-          x[rd] = BigInt(pc + 4);
+          x[rd] = BigInt(pc + len);
           next = t;
           break;
         }
@@ -850,7 +881,7 @@ export class Machine {
           }
           if (taken) {
             let t = pc + cr.imm[i];
-            if (t & 3) { fault('misaligned_fetch', pc, BigInt(t)); break loop; }
+            if (t & am) { fault('misaligned_fetch', pc, BigInt(t)); break loop; }
             if (t < 0) {
               this.farPc = BigInt.asUintN(64, BigInt(t));
               t = -1;
@@ -1087,7 +1118,7 @@ export class Machine {
       bad('registers must be 32 unsigned XLEN values with x0 = 0');
     }
     if (snap.pc < 0n || snap.pc > xmax) bad(`pc ${snap.pc} out of range`);
-    if (snap.status !== 'trapped' && (snap.pc >= this.memory.sizeBig || snap.pc % 4n !== 0n)) bad(`pc 0x${snap.pc.toString(16)} is not a valid next instruction`);
+    if (snap.status !== 'trapped' && (snap.pc >= this.memory.sizeBig || (snap.pc & BigInt(this.fetchMask)) !== 0n)) bad(`pc 0x${snap.pc.toString(16)} is not a valid next instruction`);
 
     // Counters.
     const classTotal = INSTR_CLASSES.reduce((a, c) => a + snap.classCounts[c], 0n);

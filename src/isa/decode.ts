@@ -1,11 +1,12 @@
 /**
- * RISC-V decoder: RV32I, RV64I, M, fence, fence.i, ecall, ebreak.
+ * RISC-V decoder: RV32I, RV64I, M, fence, fence.i, ecall, ebreak, and C (src/isa/compressed.ts).
  *
  * Organised by major opcode (bits 6:0) so that A (0x2f), Zicsr (0x73 funct3 != 0), F/D
  * (0x07, 0x27, 0x43..0x53) and the compressed quadrants (low bits != 0b11) slot in as new
  * cases without reshaping what is here.
  */
-import type { ControlKind, Instr, InstrClass, Op, Xlen } from './types.js';
+import { decodeCompressed } from './compressed.js';
+import type { ControlKind, Instr, InstrClass, IsaOptions, Op, Xlen } from './types.js';
 
 const bits = (w: number, hi: number, lo: number): number => (w >>> lo) & ((1 << (hi - lo + 1)) - 1);
 
@@ -44,9 +45,9 @@ const OP32_MUL: (Op | undefined)[] = ['mulw', undefined, undefined, undefined, '
  * of the target (reserved encodings, instructions of extensions not supported, RV64-only
  * instructions on RV32). The caller turns that into an illegal-instruction trap at its address.
  */
-export function decode(word: number, xlen: Xlen): Instr | undefined {
+export function decode(word: number, xlen: Xlen, isa: IsaOptions = {}): Instr | undefined {
   const w = word | 0;
-  if ((w & 3) !== 3) return undefined; // compressed: not supported yet
+  if ((w & 3) !== 3) return isa.compressed ? decodeCompressed(w & 0xffff, xlen) : undefined;
   const opcode = w & 0x7f;
   const f3 = bits(w, 14, 12);
   const f7 = bits(w, 31, 25);

@@ -1,6 +1,6 @@
 /** Disassembly in the assembler's syntax with ABI register names, for listings and C comments. */
 import { decode } from './decode.js';
-import type { Instr, Xlen } from './types.js';
+import type { Instr, IsaOptions, Xlen } from './types.js';
 
 export const ABI_NAMES = [
   'zero', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 's0', 's1', 'a0', 'a1', 'a2', 'a3', 'a4', 'a5',
@@ -12,6 +12,7 @@ const hex = (n: number): string => '0x' + n.toString(16);
 
 /** Disassemble a decoded instruction at `pc` (branch and jump targets are printed absolute). */
 export function formatInstr(i: Instr, pc: number): string {
+  if (i.cname) return formatCompressed(i, i.cname, pc);
   const name = i.op.replace('_', '.');
   switch (i.op) {
     case 'lui':
@@ -44,8 +45,35 @@ export function formatInstr(i: Instr, pc: number): string {
   }
 }
 
+/** Compressed instructions in the form `objdump -M no-aliases` prints them (`c.addi a0, 1`). */
+function formatCompressed(i: Instr, name: string, pc: number): string {
+  switch (name) {
+    case 'c.nop': case 'c.ebreak':
+      return name;
+    case 'c.j': case 'c.jal':
+      return `${name} ${hex(pc + i.imm)}`;
+    case 'c.jr': case 'c.jalr':
+      return `${name} ${r(i.rs1)}`;
+    case 'c.beqz': case 'c.bnez':
+      return `${name} ${r(i.rs1)}, ${hex(pc + i.imm)}`;
+    case 'c.lui':
+      return `${name} ${r(i.rd)}, ${hex((i.imm >>> 12) & 0xfffff)}`;
+    case 'c.slli': case 'c.srli': case 'c.srai':
+      return `${name} ${r(i.rd)}, ${hex(i.imm)}`; // objdump prints shift amounts in hex
+    case 'c.addi4spn':
+      return `${name} ${r(i.rd)}, sp, ${i.imm}`;
+    case 'c.mv': case 'c.add': case 'c.sub': case 'c.xor': case 'c.or': case 'c.and': case 'c.subw': case 'c.addw':
+      return `${name} ${r(i.rd)}, ${r(i.rs2)}`;
+    default:
+      if (i.op === 'sw' || i.op === 'sd') return `${name} ${r(i.rs2)}, ${i.imm}(${r(i.rs1)})`;
+      if (i.op === 'lw' || i.op === 'ld') return `${name} ${r(i.rd)}, ${i.imm}(${r(i.rs1)})`;
+      return `${name} ${r(i.rd)}, ${i.imm}`; // c.addi, c.addiw, c.li, c.addi16sp, shifts, c.andi
+  }
+}
+
 /** Disassemble a raw word; words that do not decode print as `.word`. */
-export function disassemble(word: number, pc: number, xlen: Xlen): string {
-  const i = decode(word, xlen);
-  return i ? formatInstr(i, pc) : `.word ${hex(word >>> 0)}`;
+export function disassemble(word: number, pc: number, xlen: Xlen, isa: IsaOptions = {}): string {
+  const i = decode(word, xlen, isa);
+  if (i) return formatInstr(i, pc);
+  return isa.compressed && (word & 3) !== 3 ? `.half ${hex(word & 0xffff)}` : `.word ${hex(word >>> 0)}`;
 }

@@ -31,11 +31,24 @@ export interface Instr {
    * for branches and jal it is the byte offset from this instruction.
    */
   imm: number;
-  /** Encoded length in bytes: 4 now, 2 once the C extension is decoded. */
+  /** Encoded length in bytes: 2 for compressed instructions (expanded to their 32-bit form). */
   len: 2 | 4;
   /** The raw encoding (low `len` bytes significant). */
   raw: number;
+  /** The compressed mnemonic (`c.addi`, ...) when len is 2. */
+  cname?: string;
 }
+
+/**
+ * What the decoder accepts beyond the base ISA and M. `compressed` is the C extension (and with
+ * it IALIGN = 16: instructions start at any even address); it follows the ELF's EF_RISCV_RVC flag.
+ */
+export interface IsaOptions {
+  compressed?: boolean;
+}
+
+/** Bytes between instruction slots: every even address is a slot when C is present. */
+export const slotBytes = (o: IsaOptions): 2 | 4 => (o.compressed ? 2 : 4);
 
 /**
  * Instruction classes, used by metering (per-class counts and cost tables).

@@ -1,8 +1,13 @@
 /**
  * Lifting: from the executable segments of an ELF to regions and basic blocks.
  *
- * Every 4-byte slot of every executable segment is translated (static recompilation of the
- * whole text, so an indirect jump to any instruction works). Slots are grouped into:
+ * Every slot of every executable segment is translated (static recompilation of the whole
+ * text, so an indirect jump to any instruction works). A slot is every 4-byte aligned address,
+ * or, with the C extension, every even address: the instruction stream is then decoded by a
+ * linear sweep that restarts at every known code address (segment starts, function symbols,
+ * the entry), and the even addresses inside a 4-byte instruction of that stream are
+ * "alternate" slots (a jump into the middle of an instruction runs what decodes there, one
+ * instruction at a time, as the hardware would). Slots are grouped into:
  *  - blocks: straight-line runs that end at a control transfer, an ecall, a trap, or the next
  *    leader;
  *  - regions: runs of blocks that become one C function, with guest registers in C locals and
@@ -13,13 +18,16 @@
  * of the block, registers in memory), after which control is back at a leader.
  */
 import type { ElfFile } from '../elf/types.js';
-import { PF_X } from '../elf/types.js';
+import { EF_RISCV_RVC, PF_X } from '../elf/types.js';
 import { controlKind, decode } from '../isa/decode.js';
-import type { Instr, Xlen } from '../isa/types.js';
+import { slotBytes, type Instr, type IsaOptions, type Xlen } from '../isa/types.js';
 
 export interface Slot {
   pc: number;
+  /** The encoding (a halfword for compressed and undecodable 16-bit slots). */
   raw: number;
+  /** Bytes to the next instruction of the stream (2 or 4). */
+  len: 2 | 4;
   /** Undefined when the word does not decode: executing it is an illegal-instruction trap. */
   instr: Instr | undefined;
 }
@@ -29,6 +37,8 @@ export interface Block {
   /** Address after the last slot. */
   end: number;
   slots: Slot[];
+  /** Alternate slots: even addresses inside this block's 4-byte instructions (C only). */
+  alt: Slot[];
 }
 
 export interface Region {
@@ -46,6 +56,8 @@ export interface CodeRange {
 
 export interface LiftedProgram {
   xlen: Xlen;
+  /** The decoder's options (from the ELF's e_flags). */
+  isa: IsaOptions;
   entry: number;
   /** Executable segments, sorted. */
   code: CodeRange[];
@@ -57,7 +69,10 @@ export interface LiftedProgram {
   knownJalrTargets: Map<number, number>;
   /** Number of slots that do not decode (they trap if reached). */
   undecodable: number;
+  /** Instructions of the stream (primary slots). */
   instructionCount: number;
+  /** Alternate slots (mid-instruction entries, C only). */
+  alternateCount: number;
 }
 
 export interface LiftOptions {
@@ -74,16 +89,24 @@ export function lift(elf: ElfFile, options: LiftOptions = {}): LiftedProgram {
   const xlen = elf.elfClass;
   const maxRegion = options.maxRegionInstructions ?? 2000;
   const maxBlock = options.maxBlockInstructions ?? 128;
+  const isa: IsaOptions = { compressed: (elf.flags & EF_RISCV_RVC) !== 0 };
+  const slot = slotBytes(isa);
   const code: CodeRange[] = [];
+  /** The instruction stream: primary slots, in address order per code range. */
   const slots = new Map<number, Slot>();
-  for (const seg of elf.segments) {
+  const stream: Slot[][] = [];
+  const fetch: ((pc: number) => Slot)[] = [];
+  // Known code addresses the C sweep restarts at (a 4-byte instruction never hides one).
+  const anchors = new Set<number>([elf.entry]);
+  for (const sym of elf.symbols) if (sym.type === 'func') anchors.add(sym.value);
+  for (const seg of [...elf.segments].sort((a, b) => a.vaddr - b.vaddr)) {
     if (!(seg.flags & PF_X)) continue;
-    // Only whole, aligned words inside the segment are instructions (the interpreter agrees).
-    const start = (seg.vaddr + 3) & ~3;
-    const end = (seg.vaddr + seg.memsz) & ~3;
+    // Only whole, aligned slots inside the segment are instructions (the interpreter agrees).
+    const start = Math.ceil(seg.vaddr / slot) * slot;
+    const end = Math.floor((seg.vaddr + seg.memsz) / slot) * slot;
     if (end <= start) continue;
     code.push({ start, end });
-    for (let pc = start; pc < end; pc += 4) {
+    const at = (pc: number): Slot => {
       const off = pc - seg.vaddr;
       // Bytes beyond filesz are zero in memory; all-zero is an illegal instruction.
       let raw = 0;
@@ -92,11 +115,22 @@ export function lift(elf: ElfFile, options: LiftOptions = {}): LiftedProgram {
         if (o >= 0 && o < seg.filesz) raw |= seg.data[o] << (8 * b);
       }
       raw >>>= 0;
-      slots.set(pc, { pc, raw, instr: decode(raw, xlen) });
+      const half = isa.compressed && (raw & 3) !== 3;
+      return { pc, raw: half ? raw & 0xffff : raw, len: half ? 2 : 4, instr: decode(raw, xlen, isa) };
+    };
+    fetch.push(at);
+    const list: Slot[] = [];
+    for (let pc = start; pc < end; ) {
+      const s = at(pc);
+      slots.set(pc, s);
+      list.push(s);
+      let next = pc + s.len;
+      if (s.len === 4 && isa.compressed && anchors.has(pc + 2)) next = pc + 2;
+      pc = next;
     }
+    stream.push(list);
   }
-  code.sort((a, b) => a.start - b.start);
-  const inCode = (a: number): boolean => (a & 3) === 0 && slots.has(a);
+  const inCode = (a: number): boolean => a % slot === 0 && slots.has(a);
 
   const leaders = new Set<number>();
   const regionStarts = new Set<number>();
@@ -117,27 +151,27 @@ export function lift(elf: ElfFile, options: LiftOptions = {}): LiftedProgram {
   let undecodable = 0;
   const mask = xlen === 64 ? 0xffffffffffffffffn : 0xffffffffn;
   const wrap = (v: bigint): number => Number(BigInt.asUintN(xlen, v) & mask);
-  for (const r of code) {
+  for (const list of stream) {
     // Constants known in registers since the last leader-ish boundary (only one step back).
     let prev: Slot | undefined;
-    for (let pc = r.start; pc < r.end; pc += 4) {
-      const s = slots.get(pc)!;
+    for (const s of list) {
+      const pc = s.pc;
       const i = s.instr;
       if (!i) {
         undecodable++;
-        leaders.add(pc + 4);
+        leaders.add(pc + s.len);
         prev = undefined;
         continue;
       }
       const kind = controlKind(i);
       if (kind === 'branch') {
         leaders.add(pc + i.imm);
-        leaders.add(pc + 4);
+        leaders.add(pc + s.len);
       } else if (kind === 'jal') {
         const t = wrap(BigInt(pc) + BigInt(i.imm));
         if (i.rd !== 0) addRegionStart(t);
         else leaders.add(t);
-        leaders.add(pc + 4);
+        leaders.add(pc + s.len);
       } else if (kind === 'jalr') {
         const p = prev?.instr;
         if (p && (p.op === 'auipc' || p.op === 'lui') && p.rd === i.rs1 && p.rd !== 0) {
@@ -147,9 +181,9 @@ export function lift(elf: ElfFile, options: LiftOptions = {}): LiftedProgram {
           if (i.rd !== 0) addRegionStart(t);
           else leaders.add(t);
         }
-        leaders.add(pc + 4);
+        leaders.add(pc + s.len);
       } else if (kind === 'ecall' || kind === 'trap') {
-        leaders.add(pc + 4);
+        leaders.add(pc + s.len);
       } else if (i.op === 'addi' || i.op === 'addiw') {
         // lui/auipc + addi materialising a code address: a function pointer or label.
         const p = prev?.instr;
@@ -180,11 +214,12 @@ export function lift(elf: ElfFile, options: LiftOptions = {}): LiftedProgram {
 
   // Blocks and regions, in address order within each code range.
   const regions: Region[] = [];
-  for (const r of code) {
+  for (const list of stream) {
     let region: Region | undefined;
     let block: Block | undefined;
     let regionInstrs = 0;
-    for (let pc = r.start; pc < r.end; pc += 4) {
+    for (const s of list) {
+      const pc = s.pc;
       const startsRegion = regionStarts.has(pc) || (regionInstrs >= maxRegion && leaders.has(pc));
       if (!region || startsRegion) {
         region = { start: pc, end: pc, blocks: [], indirectTargets: [] };
@@ -194,13 +229,12 @@ export function lift(elf: ElfFile, options: LiftOptions = {}): LiftedProgram {
       }
       if (!block || leaders.has(pc) || block.slots.length >= maxBlock) {
         if (block && !leaders.has(pc)) leaders.add(pc); // a cut: the next block starts here
-        block = { start: pc, end: pc, slots: [] };
+        block = { start: pc, end: pc, slots: [], alt: [] };
         region.blocks.push(block);
       }
-      const s = slots.get(pc)!;
       block.slots.push(s);
-      block.end = pc + 4;
-      region.end = pc + 4;
+      block.end = pc + s.len;
+      region.end = pc + s.len;
       regionInstrs++;
       if (endsBlock(s)) block = undefined;
     }
@@ -208,15 +242,34 @@ export function lift(elf: ElfFile, options: LiftOptions = {}): LiftedProgram {
   for (const region of regions) {
     for (const b of region.blocks) if (dataTargets.has(b.start)) region.indirectTargets.push(b.start);
   }
+  // The middle of each 4-byte instruction of the stream (C only).
+  let alternates = 0;
+  if (isa.compressed) {
+    for (const region of regions) {
+      const ci = code.findIndex((c) => region.start >= c.start && region.start < c.end);
+      const at = fetch[ci];
+      for (const b of region.blocks) {
+        for (const s of b.slots) {
+          const mid = s.pc + 2;
+          if (s.len === 4 && !slots.has(mid) && mid < code[ci].end) {
+            b.alt.push(at(mid));
+            alternates++;
+          }
+        }
+      }
+    }
+  }
 
   return {
     xlen,
+    isa,
     entry: elf.entry,
     code,
     regions,
     knownJalrTargets,
     undecodable,
     instructionCount: slots.size,
+    alternateCount: alternates,
   };
 }
 

@@ -8,7 +8,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 
-export type GuestIsa = 'rv32im' | 'rv64im';
+/** Guest ISAs the SDK builds for (multilibs of riscv64-unknown-elf-gcc). */
+export type GuestIsa = 'rv32im' | 'rv64im' | 'rv32imac' | 'rv64imac';
+export const GUEST_ISA_VALUES: readonly GuestIsa[] = ['rv32im', 'rv64im', 'rv32imac', 'rv64imac'];
 
 export interface CompileGuestOptions {
   /** Guest C (`.c`) or assembly (`.S`, `.s`) sources. */
@@ -59,7 +61,7 @@ export const GUEST_SDK_FILES = [
 
 /** `-mabi` for an ISA string. */
 export function guestAbi(isa: GuestIsa): 'ilp32' | 'lp64' {
-  return isa === 'rv32im' ? 'ilp32' : 'lp64';
+  return isa.startsWith('rv32') ? 'ilp32' : 'lp64';
 }
 
 /**

@@ -22,6 +22,8 @@ import {
 
 export type { GuestIsa };
 export const GUEST_ISAS: readonly GuestIsa[] = ['rv32im', 'rv64im'];
+/** The same guests as compressed code (C and A multilibs; every even address is an instruction slot). */
+export const COMPRESSED_ISAS: readonly GuestIsa[] = ['rv32imac', 'rv64imac'];
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const TEST_GUESTS_DIR = path.join(REPO_ROOT, 'test', 'guests');
@@ -186,9 +188,9 @@ export interface QemuResult {
 
 /** `qemu-riscv32` or `qemu-riscv64` (overridable with `RVR_QEMU_RV32` / `RVR_QEMU_RV64`). */
 export function qemuFor(isa: GuestIsa): string {
-  const env = isa === 'rv32im' ? process.env['RVR_QEMU_RV32'] : process.env['RVR_QEMU_RV64'];
+  const env = isa.startsWith('rv32') ? process.env['RVR_QEMU_RV32'] : process.env['RVR_QEMU_RV64'];
   if (env !== undefined && env !== '') return env;
-  return isa === 'rv32im' ? 'qemu-riscv32' : 'qemu-riscv64';
+  return isa.startsWith('rv32') ? 'qemu-riscv32' : 'qemu-riscv64';
 }
 
 /**
