@@ -238,6 +238,10 @@ describe('soft-float corner cases (IEEE 754-2019, RISC-V F/D)', () => {
     expect(run((st) => F.f64Add(D_MAX, d(2 ** 969), RUP, st))).toEqual([D_INF, OF | NX]);
     expect(run((st) => F.f64Add(D_MAX, D_MINSUB, RUP, st))).toEqual([D_INF, OF | NX]);
     expect(run((st) => F.f64Add(D_MAX, D_MINSUB, RNE, st))).toEqual([D_MAX, NX]);
+    // Large magnitudes of opposite signs (no intermediate may overflow).
+    expect(run((st) => F.f64Add(0xffcfd195fc0e82aen, D_MAX, RDN, st))).toEqual([0x7fe80b9a80fc5f53n, NX]);
+    expect(run((st) => F.f64Add(0xffdcb4217fffffffn, D_MAX, RTZ, st))).toEqual([0x7fe1a5ef3fffffffn, NX]);
+    expect(run((st) => F.f64Sub(0x7fda0f93b378e847n, D_MAX, RUP, st))).toEqual([0xffe2f83626438bdbn, NX]);
     // Infinite operands are exact: no OF.
     expect(run((st) => F.f64Add(D_INF, D_MAX, RNE, st))).toEqual([D_INF, 0]);
     expect(run((st) => F.f32Mul(S_NINF, s(2), RTZ, st))).toEqual([S_NINF, 0]);
@@ -308,6 +312,21 @@ describe('soft-float corner cases (IEEE 754-2019, RISC-V F/D)', () => {
     // f32 fma: (1 + 2^-12)^2 - 1 = 2^-11 + 2^-24 exactly.
     const y = s(1 + 2 ** -12);
     expect(run((st) => F.f32Msub(y, y, S_ONE, RNE, st))).toEqual([s(2 ** -11 + 2 ** -24), 0]);
+    // Double-rounding hazard: (1 + 2^-20) 2^-24 (1 - 2^-20) + (1 + 2^-23) = 1 + 2^-23 + 2^-24 -
+    // 2^-64 is just below a binary32 midpoint; its nearest double is the midpoint itself.
+    const h1 = s((1 + 2 ** -20) * 2 ** -24);
+    const h2 = s(1 - 2 ** -20);
+    expect(run((st) => F.f32Madd(h1, h2, S_ONE + 1, RNE, st))).toEqual([S_ONE + 1, NX]);
+    expect(run((st) => F.f32Madd(h1, h2, S_ONE + 1, RMM, st))).toEqual([S_ONE + 1, NX]);
+    expect(run((st) => F.f32Madd(h1, h2, S_ONE + 1, RUP, st))).toEqual([S_ONE + 2, NX]);
+    expect(run((st) => F.f32Madd(h1, h2, S_ONE + 1, RTZ, st))).toEqual([S_ONE + 1, NX]);
+    expect(run((st) => F.f32Nmadd(h1, h2, S_ONE + 1, RDN, st))).toEqual([((S_ONE + 2) | 0x80000000) >>> 0, NX]);
+    // The same for binary64: (1 + 2^-30) 2^-53 (1 - 2^-30) + (1 + 2^-52).
+    const k1 = d((1 + 2 ** -30) * 2 ** -53);
+    const k2 = d(1 - 2 ** -30);
+    expect(run((st) => F.f64Madd(k1, k2, D_ONE + 1n, RNE, st))).toEqual([D_ONE + 1n, NX]);
+    expect(run((st) => F.f64Madd(k1, k2, D_ONE + 1n, RUP, st))).toEqual([D_ONE + 2n, NX]);
+    expect(run((st) => F.f64Madd(k1, k2 + 1n, D_ONE + 1n, RNE, st))).toEqual([D_ONE + 2n, NX]);
     // inf * 0 + qNaN raises NV (RISC-V), result canonical.
     expect(run((st) => F.f32Madd(S_INF, S_PZERO, S_QNAN, RNE, st))).toEqual([S_CNAN, NV]);
     expect(run((st) => F.f64Madd(D_PZERO, D_NINF, D_QNAN | 7n, RNE, st))).toEqual([D_CNAN, NV]);
@@ -431,6 +450,12 @@ describe('soft-float corner cases (IEEE 754-2019, RISC-V F/D)', () => {
         expect(run((st) => F.f32ToI64(s(x!), rm, st)), `${x} ${RM_NAMES[rm]}`).toEqual([BigInt(want[rm]!), NX]);
       }
     }
+    // Just below one half in magnitude (1 - x is not exact in binary64).
+    for (const rm of RMS) {
+      expect(run((st) => F.f64ToI32(0xbfdfffffffffffffn, rm, st))).toEqual([rm === RDN ? -1 : 0, NX]);
+      expect(run((st) => F.f64ToI64(0x3fdfffffffffffffn, rm, st))).toEqual([rm === RUP ? 1n : 0n, NX]);
+      expect(run((st) => F.f64ToU64(0xbfdfffffffffffffn, rm, st))).toEqual([0n, rm === RDN ? NV : NX]);
+    }
     // Subnormals round to 0 or +-1.
     expect(run((st) => F.f32ToI32(S_MINSUB, RUP, st))).toEqual([1, NX]);
     expect(run((st) => F.f64ToI64(D_MINSUB | D_NZERO, RDN, st))).toEqual([-1n, NX]);
@@ -467,7 +492,7 @@ const SPECIAL32 = [
   0x3f800001, 0x3fffffff, 0x4b000000, 0x4b800000, 0x3f000000, 0x3fc00000, 0x40200000, 0xbf000000,
   0x4f000000, 0xcf000000, 0x4effffff, 0xcf000001, 0x4f800000, 0x4f7fffff, 0x5f000000, 0xdf000000,
   0x5f800000, 0x5effffff, 0x5f7fffff, 0x00400000, 0x34000000, 0x33800000, 0x7effffff, 0x0c000000,
-  0x1f800000, 0x3effffff, 0x40400000,
+  0x1f800000, 0x3effffff, 0xbeffffff, 0x40400000, 0x7f000000, 0xfeffffff,
 ];
 
 const SPECIAL64 = [
@@ -479,6 +504,7 @@ const SPECIAL64 = [
   0xc3e0000000000001n, d(2 ** 64), 0x43efffffffffffffn, d(2 ** -1023), d(2 ** -52), d(2 ** -53), d(3),
   d(0.1), d(1e300), d(-1e-300), d(2 ** -149), d(2 ** -150), d(2 ** -126), d(2 ** -126 - 2 ** -151),
   d(3.4028235677973366e38), d(3.4028234663852886e38 + 2 ** 103), d(-(2 ** 128)), 0x7fefffffffffffffn - 1n,
+  0xbfdfffffffffffffn, 0x3fdfffffffffffffn, 0xffcfd195fc0e82aen, 0x7fe0000000000000n, 0xffe0000000000001n,
 ];
 
 const INT32S = [0, 1, -1, 2, 0x7fffffff, -0x80000000, 0x7ffffff0, 16777216, 16777217, -16777217, 16777219, 0x7fffffc0, 0x7fffffbf, 0x12345678];
@@ -585,6 +611,55 @@ function randI64(r: Rand): bigint {
   if (k < 0.6) return bits64(r);
   const v = bits64(r) >> BigInt(bits(r, 6));
   return BigInt.asUintN(64, r() < 0.5 ? -v : v);
+}
+
+/** binary32 operands whose product or quotient lies near a fast-path threshold. */
+function gEdge32(r: Rand): Operands {
+  const targets = [2 ** -125, 2 ** -126, 2 ** -127, 2 ** -149, 3.4028234663852886e38, 2 ** 127, 2 ** 128];
+  const t = pick(r, targets) * (1 + (r() - 0.5) * 2 ** -(1 + bits(r, 5))) * (r() < 0.5 ? -1 : 1);
+  const a = Math.fround((0.5 + r() * 1.5) * 2 ** (bits(r, 6) - 32));
+  const div = r() < 0.5;
+  const b = Math.fround(div ? a / t : t / a);
+  // For div, the generator's first operand is scaled by t so that a' / b ~ t.
+  return div ? [B(s(t * b)), B(s(b)), 0n] : [B(s(a)), B(s(b)), 0n];
+}
+
+/** binary64 operands whose product or quotient lies near a fast-path threshold. */
+function gEdge64(r: Rand): Operands {
+  const targets = [2 ** -900, 2 ** -1021, 2 ** -1022, 2 ** -1023, 2 ** -1074, Number.MAX_VALUE, 2 ** 1023, 2 ** 1000];
+  const t = pick(r, targets) * (1 + (r() - 0.5) * 2 ** -(1 + bits(r, 6))) * (r() < 0.5 ? -1 : 1);
+  const a = (0.5 + r() * 1.5) * 2 ** (bits(r, 8) - 128);
+  const b = r() < 0.5 ? a / t : t / a;
+  if (!Number.isFinite(b) || b === 0) return [d(a), d(1), 0n];
+  return r() < 0.5 ? [d(a), d(b), 0n] : [d(t * b), d(b), 0n];
+}
+
+/**
+ * fma operands where p + c lies within a hair of a binary32 midpoint: c = m (odd significand),
+ * a*b = ulp(m)/2 (1 - 2^-2j) or (1 + 2^-2j), so RN53(p + c) is the midpoint itself.
+ */
+function gMid32(r: Rand): Operands {
+  const e = bits(r, 7) + 60; // m in [2^(e-127), ...)
+  const m = ((r() < 0.5 ? 0 : 0x80000000) | (e << 23) | (bits(r, 23) | 1)) >>> 0;
+  const h = 2 ** (e - 127 - 24); // ulp(m) / 2
+  const j = 12 + bits(r, 3);
+  const sign = (m >>> 31 === 1 ? -1 : 1) * (r() < 0.8 ? 1 : -1);
+  const a = s(sign * h * (1 + 2 ** -j));
+  const b = s(r() < 0.5 ? 1 - 2 ** -j : 1 + 2 ** -j);
+  return [B(a), B(b), B(m)];
+}
+
+/** f64 fma with heavy cancellation: c = -(a*b) rounded, nudged by a few ulps, or tiny. */
+function gHard64(r: Rand): Operands {
+  const a = rand64(r);
+  const b = near64(r, D_ONE);
+  const k = r();
+  const p = F.f64Mul(a, b, pick(r, RMS), { flags: 0 });
+  if (k < 0.4) return [a, b, p ^ D_NZERO];
+  if (k < 0.8) return [a, b, BigInt.asUintN(64, (p ^ D_NZERO) + BigInt(bits(r, 3) - 4))];
+  // addend an ulp-scale of the product away: c = +-p * 2^-(53..110)
+  const c = d(F.f64Value(p) * 2 ** -(53 + bits(r, 6)) * (r() < 0.5 ? -1 : 1));
+  return [a, b, c];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -714,6 +789,43 @@ describe('fast paths = exact bigint core', () => {
     ['f32 lt', g32x2, ([a, b], _rm, st) => BigInt(F.f32Lt(n(a), n(b), st)), ([a, b], _rm, st) => (S.lt(a, b, S.F32, st) ? 1n : 0n)],
     ['f32 le', g32x2, ([a, b], _rm, st) => BigInt(F.f32Le(n(a), n(b), st)), ([a, b], _rm, st) => (S.le(a, b, S.F32, st) ? 1n : 0n)],
     ['f32 eq', g32x2, ([a, b], _rm, st) => BigInt(F.f32Eq(n(a), n(b), st)), ([a, b], _rm, st) => (S.eq(a, b, S.F32, st) ? 1n : 0n)],
+    ['f32 class', g32x1, ([a]) => BigInt(F.f32Class(n(a))), ([a]) => BigInt(S.classify(a, S.F32))],
+    ['f32 near-threshold mul', gEdge32, ([a, b], rm, st) => S32(F.f32Mul(n(a), n(b), rm, st)), ([a, b], rm, st) => S.mul(a, b, rm, S.F32, st)],
+    ['f32 near-threshold div', gEdge32, ([a, b], rm, st) => S32(F.f32Div(n(a), n(b), rm, st)), ([a, b], rm, st) => S.div(a, b, rm, S.F32, st)],
+    ['f32 fma midpoints', gMid32, ([a, b, c], rm, st) => S32(F.f32Madd(n(a), n(b), n(c), rm, st)), ([a, b, c], rm, st) => S.fma(a, b, c, false, false, rm, S.F32, st)],
+    ['f32 fmsub', g32x3, ([a, b, c], rm, st) => S32(F.f32Msub(n(a), n(b), n(c), rm, st)), ([a, b, c], rm, st) => S.fma(a, b, c, false, true, rm, S.F32, st)],
+    ['f32 fnmadd', g32x3, ([a, b, c], rm, st) => S32(F.f32Nmadd(n(a), n(b), n(c), rm, st)), ([a, b, c], rm, st) => S.fma(a, b, c, true, true, rm, S.F32, st)],
+    ['f64 fmadd', g64x3, ([a, b, c], rm, st) => F.f64Madd(a, b, c, rm, st), ([a, b, c], rm, st) => S.fma(a, b, c, false, false, rm, S.F64, st)],
+    ['f64 fmsub', g64x3, ([a, b, c], rm, st) => F.f64Msub(a, b, c, rm, st), ([a, b, c], rm, st) => S.fma(a, b, c, false, true, rm, S.F64, st)],
+    ['f64 fnmsub', g64x3, ([a, b, c], rm, st) => F.f64Nmsub(a, b, c, rm, st), ([a, b, c], rm, st) => S.fma(a, b, c, true, false, rm, S.F64, st)],
+    ['f64 fnmadd', g64x3, ([a, b, c], rm, st) => F.f64Nmadd(a, b, c, rm, st), ([a, b, c], rm, st) => S.fma(a, b, c, true, true, rm, S.F64, st)],
+    ['f64 fma hard cases', gHard64, ([a, b, c], rm, st) => F.f64Madd(a, b, c, rm, st), ([a, b, c], rm, st) => S.fma(a, b, c, false, false, rm, S.F64, st)],
+    ['f64 near-threshold mul', gEdge64, ([a, b], rm, st) => F.f64Mul(a, b, rm, st), ([a, b], rm, st) => S.mul(a, b, rm, S.F64, st)],
+    ['f64 near-threshold div', gEdge64, ([a, b], rm, st) => F.f64Div(a, b, rm, st), ([a, b], rm, st) => S.div(a, b, rm, S.F64, st)],
+    ['f64 min', g64x2, ([a, b], _rm, st) => F.f64Min(a, b, st), ([a, b], _rm, st) => S.minMax(a, b, false, S.F64, st)],
+    ['f64 max', g64x2, ([a, b], _rm, st) => F.f64Max(a, b, st), ([a, b], _rm, st) => S.minMax(a, b, true, S.F64, st)],
+    ['f64 lt', g64x2, ([a, b], _rm, st) => BigInt(F.f64Lt(a, b, st)), ([a, b], _rm, st) => (S.lt(a, b, S.F64, st) ? 1n : 0n)],
+    ['f64 le', g64x2, ([a, b], _rm, st) => BigInt(F.f64Le(a, b, st)), ([a, b], _rm, st) => (S.le(a, b, S.F64, st) ? 1n : 0n)],
+    ['f64 eq', g64x2, ([a, b], _rm, st) => BigInt(F.f64Eq(a, b, st)), ([a, b], _rm, st) => (S.eq(a, b, S.F64, st) ? 1n : 0n)],
+    ['f64 class', g64x1, ([a]) => BigInt(F.f64Class(a)), ([a]) => BigInt(S.classify(a, S.F64))],
+    ['f32 -> i32', g32x1, ([a], rm, st) => BigInt(F.f32ToI32(n(a), rm, st)), ([a], rm, st) => S.toInt(a, true, 32, rm, S.F32, st)],
+    ['f32 -> u32', g32x1, ([a], rm, st) => BigInt(F.f32ToU32(n(a), rm, st)), ([a], rm, st) => S.toInt(a, false, 32, rm, S.F32, st)],
+    ['f32 -> i64', g32x1, ([a], rm, st) => F.f32ToI64(n(a), rm, st), ([a], rm, st) => S.toInt(a, true, 64, rm, S.F32, st)],
+    ['f32 -> u64', g32x1, ([a], rm, st) => F.f32ToU64(n(a), rm, st), ([a], rm, st) => S.toInt(a, false, 64, rm, S.F32, st)],
+    ['f64 -> i32', g64x1, ([a], rm, st) => BigInt(F.f64ToI32(a, rm, st)), ([a], rm, st) => S.toInt(a, true, 32, rm, S.F64, st)],
+    ['f64 -> u32', g64x1, ([a], rm, st) => BigInt(F.f64ToU32(a, rm, st)), ([a], rm, st) => S.toInt(a, false, 32, rm, S.F64, st)],
+    ['f64 -> i64', g64x1, ([a], rm, st) => F.f64ToI64(a, rm, st), ([a], rm, st) => S.toInt(a, true, 64, rm, S.F64, st)],
+    ['f64 -> u64', g64x1, ([a], rm, st) => F.f64ToU64(a, rm, st), ([a], rm, st) => S.toInt(a, false, 64, rm, S.F64, st)],
+    ['i32 -> f32', gI32, ([a], rm, st) => S32(F.i32ToF32(n(a), rm, st)), ([a], rm, st) => S.fromInt(BigInt(n(a) | 0), rm, S.F32, st)],
+    ['u32 -> f32', gI32, ([a], rm, st) => S32(F.u32ToF32(n(a), rm, st)), ([a], rm, st) => S.fromInt(BigInt(n(a)), rm, S.F32, st)],
+    ['i64 -> f32', gI64, ([a], rm, st) => S32(F.i64ToF32(a, rm, st)), ([a], rm, st) => S.fromInt(BigInt.asIntN(64, a), rm, S.F32, st)],
+    ['u64 -> f32', gI64, ([a], rm, st) => S32(F.u64ToF32(a, rm, st)), ([a], rm, st) => S.fromInt(a, rm, S.F32, st)],
+    ['i64 -> f64', gI64, ([a], rm, st) => F.i64ToF64(a, rm, st), ([a], rm, st) => S.fromInt(BigInt.asIntN(64, a), rm, S.F64, st)],
+    ['u64 -> f64', gI64, ([a], rm, st) => F.u64ToF64(a, rm, st), ([a], rm, st) => S.fromInt(a, rm, S.F64, st)],
+    ['i32 -> f64', gI32, ([a]) => F.i32ToF64(n(a)), ([a], rm, st) => S.fromInt(BigInt(n(a) | 0), rm, S.F64, st)],
+    ['u32 -> f64', gI32, ([a]) => F.u32ToF64(n(a)), ([a], rm, st) => S.fromInt(BigInt(n(a)), rm, S.F64, st)],
+    ['f64 -> f32', g64x1, ([a], rm, st) => S32(F.f64ToF32(a, rm, st)), ([a], rm, st) => S.convert(a, S.F64, S.F32, rm, st)],
+    ['f32 -> f64', g32x1, ([a], _rm, st) => F.f32ToF64(n(a), st), ([a], rm, st) => S.convert(a, S.F32, S.F64, rm, st)],
   ];
   it.each(cases.map((c) => [c[0], c] as const))('%s', (_name, [name, gen, fast, slow]) => {
     const r = rng(0x5eed + name.length * 7919 + name.charCodeAt(4));

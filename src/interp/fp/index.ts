@@ -72,6 +72,7 @@ function doubleToF64Bits(x: number): bigint {
   return u64v[0]!;
 }
 
+const SIGN64 = 0x8000000000000000n;
 const B32 = (x: number): bigint => BigInt(x >>> 0);
 const N32 = (x: bigint): number => Number(x);
 const M64 = (x: bigint): bigint => BigInt.asUintN(64, x);
@@ -140,6 +141,8 @@ function isF32Midpoint(x: number): boolean {
 
 const F64_FAST_MIN = 2 ** -900;
 const F64_FAST_SPLIT_MAX = 2 ** 995;
+/** Products and quotients at or above this magnitude take the exact path. */
+const F64_FAST_MAX = 2 ** 1000;
 const F64_MAX = Number.MAX_VALUE;
 const SPLITTER = 134217729; // 2^27 + 1
 
@@ -152,6 +155,101 @@ function twoProductErr(a: number, b: number, p: number): number {
   const bh = c - (c - b);
   const bl = b - bh;
   return ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+}
+
+/** Set by `roundOddSum`: whether x + y was not exact. */
+let roInexact = false;
+
+/**
+ * x + y rounded to odd (truncated, then the last significand bit set if inexact), from the RNE
+ * sum and its exact error (TwoSum). x + y must not overflow.
+ */
+function roundOddSum(x: number, y: number): number {
+  const s = x + y;
+  const bb = s - x;
+  const err = (x - (s - bb)) + (y - bb);
+  if (err === 0) {
+    roInexact = false;
+    return s;
+  }
+  roInexact = true; // and s !== 0 (an RNE sum is zero only when exact)
+  f64v[0] = s;
+  let lo = u32v[LO]!;
+  if (s > 0 !== err > 0) {
+    // |s| > |x + y|: truncate to the neighbour toward zero (magnitude - 1 ulp).
+    if (lo === 0) {
+      u32v[HI] = u32v[HI]! - 1;
+      lo = 0xffffffff;
+    } else {
+      lo -= 1;
+    }
+  }
+  u32v[LO] = lo | 1;
+  return f64v[0]!;
+}
+
+/** Set by `roundToIntegral`: whether x was not an integer. */
+let intInexact = false;
+
+/** x (|x| < 2^52) rounded to an integral double in mode rm (RNE..RMM); may return -0. */
+function roundToIntegral(x: number, rm: number): number {
+  const t = Math.trunc(x);
+  const frac = x - t; // exact: t = +-0 below 1 in magnitude, Sterbenz above
+  if (frac === 0) {
+    intInexact = false;
+    return t;
+  }
+  intInexact = true;
+  const af = Math.abs(frac);
+  const away = x < 0 ? t - 1 : t + 1;
+  switch (rm) {
+    case RNE:
+      return af > 0.5 ? away : af < 0.5 ? t : t % 2 === 0 ? t : away;
+    case RTZ:
+      return t;
+    case RDN:
+      return x < 0 ? away : t;
+    case RUP:
+      return x > 0 ? away : t;
+    case S.RMM:
+      return af >= 0.5 ? away : t;
+    default:
+      throw new RangeError(`invalid rounding mode ${rm}`);
+  }
+}
+
+const TWO52 = 2 ** 52;
+const TWO31 = 2 ** 31;
+const TWO32 = 2 ** 32;
+
+/** double (any, |x| < 2^52 taken fast) -> int32/uint32 with RISC-V saturation. */
+function doubleToInt32(x: number, signed: boolean, rm: number, st: FpStatus): number | undefined {
+  if (!(Math.abs(x) < TWO52)) return undefined;
+  const r = roundToIntegral(x, rm);
+  const min = signed ? -TWO31 : 0;
+  const max = signed ? TWO31 - 1 : TWO32 - 1;
+  if (r < min) {
+    st.flags |= S.NV;
+    return min;
+  }
+  if (r > max) {
+    st.flags |= S.NV;
+    return max;
+  }
+  if (intInexact) st.flags |= NX;
+  return r === 0 ? 0 : r; // no -0
+}
+
+/** double (|x| < 2^52 taken fast) -> int64/uint64 with RISC-V saturation. */
+function doubleToInt64(x: number, signed: boolean, rm: number, st: FpStatus): bigint | undefined {
+  if (!(Math.abs(x) < TWO52)) return undefined;
+  const r = roundToIntegral(x, rm);
+  if (!signed && r < 0) {
+    st.flags |= S.NV;
+    return 0n;
+  }
+  if (intInexact) st.flags |= NX;
+  return BigInt(r);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -329,7 +427,18 @@ export function f32Le(a: number, b: number, st: FpStatus): number {
 
 /** fclass.s: the 10-bit one-hot mask. */
 export function f32Class(a: number): number {
-  return S.classify(B32(a), F32);
+  const neg = a >>> 31 === 1;
+  const e = (a >>> 23) & 0xff;
+  const m = a & 0x7fffff;
+  if (e === 0xff) {
+    if (m === 0) return neg ? 1 << 0 : 1 << 7;
+    return (m & 0x400000) !== 0 ? 1 << 9 : 1 << 8;
+  }
+  if (e === 0) {
+    if (m === 0) return neg ? 1 << 3 : 1 << 4;
+    return neg ? 1 << 2 : 1 << 5;
+  }
+  return neg ? 1 << 1 : 1 << 6;
 }
 
 /** fsgnj.s: magnitude of a, sign of b. */
@@ -347,39 +456,63 @@ export function f32Sgnjx(a: number, b: number): number {
 
 /** fcvt.w.s: int32 result. */
 export function f32ToI32(a: number, rm: number, st: FpStatus): number {
-  return Number(S.toInt(B32(a), true, 32, rm, F32, st));
+  return doubleToInt32(f32ToDouble(a), true, rm, st) ?? Number(S.toInt(B32(a), true, 32, rm, F32, st));
 }
 /** fcvt.wu.s: uint32 result. */
 export function f32ToU32(a: number, rm: number, st: FpStatus): number {
-  return Number(S.toInt(B32(a), false, 32, rm, F32, st));
+  return doubleToInt32(f32ToDouble(a), false, rm, st) ?? Number(S.toInt(B32(a), false, 32, rm, F32, st));
 }
 /** fcvt.l.s: signed bigint result. */
 export function f32ToI64(a: number, rm: number, st: FpStatus): bigint {
-  return S.toInt(B32(a), true, 64, rm, F32, st);
+  return doubleToInt64(f32ToDouble(a), true, rm, st) ?? S.toInt(B32(a), true, 64, rm, F32, st);
 }
 /** fcvt.lu.s: unsigned bigint result. */
 export function f32ToU64(a: number, rm: number, st: FpStatus): bigint {
-  return S.toInt(B32(a), false, 64, rm, F32, st);
+  return doubleToInt64(f32ToDouble(a), false, rm, st) ?? S.toInt(B32(a), false, 64, rm, F32, st);
 }
 /** fcvt.s.w */
 export function i32ToF32(v: number, rm: number, st: FpStatus): number {
-  return N32(S.fromInt(BigInt(v | 0), rm, F32, st));
+  const x = v | 0;
+  if (rm <= RUP) {
+    // x is exact in a double; RN24 by fround, then the directed step from the error's sign.
+    const r = Math.fround(x);
+    return adjust32(doubleToF32Bits(r), x - r, rm, st);
+  }
+  return N32(S.fromInt(BigInt(x), rm, F32, st));
 }
 /** fcvt.s.wu */
 export function u32ToF32(v: number, rm: number, st: FpStatus): number {
-  return N32(S.fromInt(BigInt(v >>> 0), rm, F32, st));
+  const x = v >>> 0;
+  if (rm <= RUP) {
+    const r = Math.fround(x);
+    return adjust32(doubleToF32Bits(r), x - r, rm, st);
+  }
+  return N32(S.fromInt(BigInt(x), rm, F32, st));
 }
 /** fcvt.s.l */
 export function i64ToF32(v: bigint, rm: number, st: FpStatus): number {
-  return N32(S.fromInt(BigInt.asIntN(64, v), rm, F32, st));
+  const w = BigInt.asIntN(64, v);
+  if (rm <= RUP && w >= -0x20000000000000n && w <= 0x20000000000000n) {
+    const x = Number(w); // exact
+    const r = Math.fround(x);
+    return adjust32(doubleToF32Bits(r), x - r, rm, st);
+  }
+  return N32(S.fromInt(w, rm, F32, st));
 }
 /** fcvt.s.lu */
 export function u64ToF32(v: bigint, rm: number, st: FpStatus): number {
-  return N32(S.fromInt(BigInt.asUintN(64, v), rm, F32, st));
+  const w = BigInt.asUintN(64, v);
+  if (rm <= RUP && w <= 0x20000000000000n) {
+    const x = Number(w);
+    const r = Math.fround(x);
+    return adjust32(doubleToF32Bits(r), x - r, rm, st);
+  }
+  return N32(S.fromInt(w, rm, F32, st));
 }
 
 /** fcvt.d.s (exact; NaN -> canonical, NV for a signalling NaN). */
 export function f32ToF64(a: number, st: FpStatus): bigint {
+  if (!f32IsNaN(a)) return doubleToF64Bits(f32ToDouble(a));
   return S.convert(B32(a), F32, F64, RNE, st);
 }
 
@@ -392,11 +525,13 @@ function f64AddFast(x: number, y: number, a: bigint, b: bigint, negB: boolean, r
     const as = Math.abs(s);
     if (as < F64_MAX) {
       const bb = s - x;
-      const e = (x - (s - bb)) + (y - bb); // exact: x + y = s + e (TwoSum)
+      // x + y = s + e exactly (TwoSum) unless an intermediate overflowed, which leaves e
+      // infinite or NaN: those take the exact path.
+      const e = (x - (s - bb)) + (y - bb);
       if (e === 0) {
         // Exact (subnormal sums are always exact). JS zero signs are IEEE's in RNE only.
         if (s !== 0 || rm === RNE) return doubleToF64Bits(s);
-      } else if (as >= 2 ** -1021) {
+      } else if (as >= 2 ** -1021 && e - e === 0) {
         return adjust64(doubleToF64Bits(s), e, rm, st);
       }
     }
@@ -418,7 +553,8 @@ export function f64Mul(a: bigint, b: bigint, rm: number, st: FpStatus): bigint {
     const y = f64ToDouble(b);
     const p = x * y;
     const ap = Math.abs(p);
-    if (ap >= F64_FAST_MIN && ap < F64_MAX && Math.abs(x) < F64_FAST_SPLIT_MAX && Math.abs(y) < F64_FAST_SPLIT_MAX) {
+    // Bounds: no partial product of Dekker's split underflows or overflows (ah*bh ~ p).
+    if (ap >= F64_FAST_MIN && ap < F64_FAST_MAX && Math.abs(x) < F64_FAST_SPLIT_MAX && Math.abs(y) < F64_FAST_SPLIT_MAX) {
       return adjust64(doubleToF64Bits(p), twoProductErr(x, y, p), rm, st);
     }
   }
@@ -433,7 +569,7 @@ export function f64Div(a: bigint, b: bigint, rm: number, st: FpStatus): bigint {
     const aq = Math.abs(q);
     const ax = Math.abs(x);
     if (
-      aq >= 2 ** -1021 && aq < F64_MAX && ax >= F64_FAST_MIN && ax < 2 ** 1000 &&
+      aq >= 2 ** -1021 && aq < F64_MAX && ax >= F64_FAST_MIN && ax < F64_FAST_MAX &&
       aq < F64_FAST_SPLIT_MAX && Math.abs(y) < F64_FAST_SPLIT_MAX
     ) {
       // q*y = ph + pl exactly; x - ph is exact (Sterbenz), so sign(x - q*y) = sign((x - ph) - pl)
@@ -462,49 +598,124 @@ export function f64Sqrt(a: bigint, rm: number, st: FpStatus): bigint {
   return S.sqrt(M64(a), rm, F64, st);
 }
 
+/**
+ * The fast path (RNE only) is Boldo and Melquiond's FMA emulation with rounding to odd: with
+ * x*y = uh + ul (Dekker) and z + uh = th + tl (TwoSum), RN(th + RO(tl + ul)) is RN(x*y + z), far
+ * from underflow and overflow (the bounds below).
+ */
+function f64FmaImpl(a: bigint, b: bigint, c: bigint, negProd: boolean, negAdd: boolean, rm: number, st: FpStatus): bigint {
+  if (rm === RNE) {
+    let x = f64ToDouble(a);
+    const y = f64ToDouble(b);
+    let z = f64ToDouble(c);
+    if (negProd) x = -x;
+    if (negAdd) z = -z;
+    const uh = x * y;
+    const auh = Math.abs(uh);
+    if (
+      auh >= F64_FAST_MIN && auh < F64_FAST_MAX && Math.abs(z) < F64_FAST_MAX &&
+      Math.abs(x) < F64_FAST_SPLIT_MAX && Math.abs(y) < F64_FAST_SPLIT_MAX
+    ) {
+      const ul = twoProductErr(x, y, uh);
+      const th = z + uh;
+      const bb = th - z;
+      const tl = (z - (th - bb)) + (uh - bb);
+      const v = roundOddSum(tl, ul);
+      const r = th + v;
+      const ar = Math.abs(r);
+      if (ar >= F64_FAST_MIN && ar < F64_MAX) {
+        const b2 = r - th;
+        const e3 = (th - (r - b2)) + (v - b2); // th + v = r + e3
+        if (e3 !== 0 || roInexact) st.flags |= NX;
+        return doubleToF64Bits(r);
+      }
+    }
+  }
+  return S.fma(M64(a), M64(b), M64(c), negProd, negAdd, rm, F64, st);
+}
+
 /** fmadd.d: a*b + c, one rounding. */
 export function f64Madd(a: bigint, b: bigint, c: bigint, rm: number, st: FpStatus): bigint {
-  return S.fma(M64(a), M64(b), M64(c), false, false, rm, F64, st);
+  return f64FmaImpl(a, b, c, false, false, rm, st);
 }
 /** fmsub.d: a*b - c. */
 export function f64Msub(a: bigint, b: bigint, c: bigint, rm: number, st: FpStatus): bigint {
-  return S.fma(M64(a), M64(b), M64(c), false, true, rm, F64, st);
+  return f64FmaImpl(a, b, c, false, true, rm, st);
 }
 /** fnmsub.d: -(a*b) + c. */
 export function f64Nmsub(a: bigint, b: bigint, c: bigint, rm: number, st: FpStatus): bigint {
-  return S.fma(M64(a), M64(b), M64(c), true, false, rm, F64, st);
+  return f64FmaImpl(a, b, c, true, false, rm, st);
 }
 /** fnmadd.d: -(a*b) - c. */
 export function f64Nmadd(a: bigint, b: bigint, c: bigint, rm: number, st: FpStatus): bigint {
-  return S.fma(M64(a), M64(b), M64(c), true, true, rm, F64, st);
+  return f64FmaImpl(a, b, c, true, true, rm, st);
+}
+
+function f64MinMax(a: bigint, b: bigint, isMax: boolean, st: FpStatus): bigint {
+  const x = f64ToDouble(a);
+  const y = f64ToDouble(b);
+  if (x !== x || y !== y) return S.minMax(M64(a), M64(b), isMax, F64, st); // a NaN
+  if (x === y) {
+    // Equal values differ only for zeros: min prefers -0, max +0.
+    const aNeg = M64(a) >= SIGN64;
+    return M64(isMax ? (aNeg ? b : a) : aNeg ? a : b);
+  }
+  return M64((isMax ? x > y : x < y) ? a : b);
 }
 
 /** fmin.d: minimumNumber (-0 < +0; NV for a signalling NaN; both NaN: canonical NaN). */
 export function f64Min(a: bigint, b: bigint, st: FpStatus): bigint {
-  return S.minMax(M64(a), M64(b), false, F64, st);
+  return f64MinMax(a, b, false, st);
 }
 /** fmax.d: maximumNumber. */
 export function f64Max(a: bigint, b: bigint, st: FpStatus): bigint {
-  return S.minMax(M64(a), M64(b), true, F64, st);
+  return f64MinMax(a, b, true, st);
 }
 /** feq.d: 1 or 0; quiet. */
 export function f64Eq(a: bigint, b: bigint, st: FpStatus): number {
-  return S.eq(M64(a), M64(b), F64, st) ? 1 : 0;
+  const x = f64ToDouble(a);
+  const y = f64ToDouble(b);
+  if (x !== x || y !== y) return S.eq(M64(a), M64(b), F64, st) ? 1 : 0; // NV only for sNaN
+  return x === y ? 1 : 0;
 }
 /** flt.d: 1 or 0; signalling. */
 export function f64Lt(a: bigint, b: bigint, st: FpStatus): number {
-  return S.lt(M64(a), M64(b), F64, st) ? 1 : 0;
+  const x = f64ToDouble(a);
+  const y = f64ToDouble(b);
+  if (x !== x || y !== y) {
+    st.flags |= S.NV;
+    return 0;
+  }
+  return x < y ? 1 : 0;
 }
 /** fle.d: 1 or 0; signalling. */
 export function f64Le(a: bigint, b: bigint, st: FpStatus): number {
-  return S.le(M64(a), M64(b), F64, st) ? 1 : 0;
+  const x = f64ToDouble(a);
+  const y = f64ToDouble(b);
+  if (x !== x || y !== y) {
+    st.flags |= S.NV;
+    return 0;
+  }
+  return x <= y ? 1 : 0;
 }
 /** fclass.d: the 10-bit one-hot mask. */
 export function f64Class(a: bigint): number {
-  return S.classify(M64(a), F64);
+  u64v[0] = a;
+  const hi = u32v[HI]!;
+  const neg = hi >>> 31 === 1;
+  const e = (hi >>> 20) & 0x7ff;
+  const mNonZero = (hi & 0xfffff) !== 0 || u32v[LO]! !== 0;
+  if (e === 0x7ff) {
+    if (!mNonZero) return neg ? 1 << 0 : 1 << 7;
+    return (hi & 0x80000) !== 0 ? 1 << 9 : 1 << 8;
+  }
+  if (e === 0) {
+    if (!mNonZero) return neg ? 1 << 3 : 1 << 4;
+    return neg ? 1 << 2 : 1 << 5;
+  }
+  return neg ? 1 << 1 : 1 << 6;
 }
 
-const SIGN64 = 0x8000000000000000n;
 const MAG64 = 0x7fffffffffffffffn;
 /** fsgnj.d */
 export function f64Sgnj(a: bigint, b: bigint): bigint {
@@ -521,19 +732,19 @@ export function f64Sgnjx(a: bigint, b: bigint): bigint {
 
 /** fcvt.w.d: int32 result. */
 export function f64ToI32(a: bigint, rm: number, st: FpStatus): number {
-  return Number(S.toInt(M64(a), true, 32, rm, F64, st));
+  return doubleToInt32(f64ToDouble(a), true, rm, st) ?? Number(S.toInt(M64(a), true, 32, rm, F64, st));
 }
 /** fcvt.wu.d: uint32 result. */
 export function f64ToU32(a: bigint, rm: number, st: FpStatus): number {
-  return Number(S.toInt(M64(a), false, 32, rm, F64, st));
+  return doubleToInt32(f64ToDouble(a), false, rm, st) ?? Number(S.toInt(M64(a), false, 32, rm, F64, st));
 }
 /** fcvt.l.d: signed bigint result. */
 export function f64ToI64(a: bigint, rm: number, st: FpStatus): bigint {
-  return S.toInt(M64(a), true, 64, rm, F64, st);
+  return doubleToInt64(f64ToDouble(a), true, rm, st) ?? S.toInt(M64(a), true, 64, rm, F64, st);
 }
 /** fcvt.lu.d: unsigned bigint result. */
 export function f64ToU64(a: bigint, rm: number, st: FpStatus): bigint {
-  return S.toInt(M64(a), false, 64, rm, F64, st);
+  return doubleToInt64(f64ToDouble(a), false, rm, st) ?? S.toInt(M64(a), false, 64, rm, F64, st);
 }
 /** fcvt.d.w (exact). */
 export function i32ToF64(v: number): bigint {
@@ -545,15 +756,34 @@ export function u32ToF64(v: number): bigint {
 }
 /** fcvt.d.l */
 export function i64ToF64(v: bigint, rm: number, st: FpStatus): bigint {
-  return S.fromInt(BigInt.asIntN(64, v), rm, F64, st);
+  const w = BigInt.asIntN(64, v);
+  return int64ToF64(w, rm, st);
 }
 /** fcvt.d.lu */
 export function u64ToF64(v: bigint, rm: number, st: FpStatus): bigint {
-  return S.fromInt(BigInt.asUintN(64, v), rm, F64, st);
+  return int64ToF64(BigInt.asUintN(64, v), rm, st);
+}
+
+function int64ToF64(w: bigint, rm: number, st: FpStatus): bigint {
+  if (w >= -0x20000000000000n && w <= 0x20000000000000n) return doubleToF64Bits(Number(w)); // exact
+  if (rm <= RUP) {
+    // Number(bigint) rounds to nearest, ties to even; the error's sign gives the directed modes.
+    const r = Number(w);
+    const e = w - BigInt(r);
+    return adjust64(doubleToF64Bits(r), e > 0n ? 1 : e < 0n ? -1 : 0, rm, st);
+  }
+  return S.fromInt(w, rm, F64, st);
 }
 
 /** fcvt.s.d: rounded; NaN -> canonical, NV for a signalling NaN. */
 export function f64ToF32(a: bigint, rm: number, st: FpStatus): number {
+  if (rm <= RUP) {
+    const x = f64ToDouble(a);
+    const r = Math.fround(x);
+    const ar = Math.abs(r);
+    if (ar >= F32_FAST_MIN && ar < F32_MAX) return adjust32(doubleToF32Bits(r), x - r, rm, st); // x - r exact
+    if (x === 0) return Object.is(x, -0) ? 0x80000000 : 0;
+  }
   return N32(S.convert(M64(a), F64, F32, rm, st));
 }
 
