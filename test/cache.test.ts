@@ -15,7 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { ArtifactCache } from '../src/cache/cache.js';
 import { compileIdentity, compileProject, projectFingerprint, writeProject } from '../src/compile/compile.js';
 import { computeFingerprint, diffFingerprintFields, embeddedFingerprint, type FingerprintField } from '../src/compile/fingerprint.js';
-import { computePreKey } from '../src/cache/prekey.js';
+import { computePreKey, preKeyDigest } from '../src/cache/prekey.js';
 import { readElf } from '../src/elf/parse.js';
 import { generateProject } from '../src/emit/project.js';
 import { fixtureElf, guestElf, REPO_ROOT } from './support/guests.js';
@@ -413,14 +413,18 @@ describe('corrupt entries', () => {
     expect(verify.stdout).toMatch(/^2 of 2 entries verified/);
     expect(await listDir(path.join(dir, 'quarantine'))).toHaveLength(5);
 
-    // A pre-key record pointing at another key's (sound) entry is not trusted, and is repaired.
+    // A pre-key record pointing at another key's (sound) entry is not trusted: b's entry does
+    // not record a's inputs. The record is moved aside and repaired.
     const preKeyFile = path.join(dir, 'prekeys', `${a.preKey}.json`);
     const preKeyRecord = JSON.parse(await readFile(preKeyFile, 'utf8'));
     await writeFile(preKeyFile, JSON.stringify({ ...preKeyRecord, fingerprint: b.key }));
     const misled = await client(elf, { ...pure, cache: { dir } });
-    expect(misled.stderr.trim()).toBe(`rvr: cache: pre-key record ${a.preKey!.slice(0, 16)} names an entry built for other options; ignoring it`);
+    expect(misled.stderr.trim()).toMatch(
+      new RegExp(`^rvr: cache: pre-key record ${preKeyFile} names entry ${b.key.slice(0, 16)}, which was not built from these inputs \\(.*/inputs/${a.preKey}\\.json is missing\\); moved to ${dir}/quarantine/${a.preKey}\\.json\\.[0-9a-f]{8}$`),
+    );
     expect(misled).toMatchObject({ cache: 'hit', via: 'fingerprint', key: a.key, mode: 'pure' });
     expect(JSON.parse(await readFile(preKeyFile, 'utf8')).fingerprint).toBe(a.key);
+    expect(await listDir(path.join(dir, 'quarantine'))).toHaveLength(6);
   });
 
   it('rvr cache verify quarantines a corrupt entry and reports it', async () => {
@@ -454,7 +458,8 @@ describe('cache store', () => {
     const fps = ['11', '22', '33'].map((s) => s.repeat(32));
     for (const fp of fps) {
       await cache.publish(fp, [], fakeSummary(), async (lib) => writeFile(lib, fakeLibrary(fp, 1000)));
-      await cache.writePreKey({ format: 'rvr-cache-prekey/1', preKey: fp.replace(/./g, (c) => String((Number(c) + 1) % 10)), fingerprint: fp, fields: [] });
+      const fields = [{ name: 'elf', value: fp }];
+      await cache.writePreKey({ format: 'rvr-cache-prekey/1', preKey: preKeyDigest(fields), fingerprint: fp, fields });
     }
     // Last used: 22 oldest, then 11, then 33.
     const { utimes } = await import('node:fs/promises');
@@ -475,15 +480,26 @@ describe('cache store', () => {
     expect(await listDir(path.join(dir, 'entries'))).toEqual([]);
   });
 
-  it('a pre-key record under another name is reported and ignored', async () => {
+  it('a pre-key record under another name, or with edited fields, is reported and quarantined', async () => {
     const dir = await newDir('cache');
     const lines: string[] = [];
     const cache = new ArtifactCache({ dir, log: (l) => lines.push(l) });
-    const [pkA, pkB, fp] = ['a1', 'b2', 'c3'].map((s) => s.repeat(32));
-    await cache.writePreKey({ format: 'rvr-cache-prekey/1', preKey: pkA, fingerprint: fp, fields: [] });
-    await rename(path.join(dir, 'prekeys', `${pkA}.json`), path.join(dir, 'prekeys', `${pkB}.json`));
+    const fields = [{ name: 'elf', value: 'a' }];
+    const [pkA, pkB, fp] = [preKeyDigest(fields), 'b2'.repeat(32), 'c3'.repeat(32)];
+    await cache.writePreKey({ format: 'rvr-cache-prekey/1', preKey: pkA, fingerprint: fp, fields });
+    const fileB = path.join(dir, 'prekeys', `${pkB}.json`);
+    await rename(path.join(dir, 'prekeys', `${pkA}.json`), fileB);
     expect(await cache.readPreKey(pkB)).toBeUndefined();
-    expect(lines).toEqual([`rvr: cache: pre-key record ${pkB.slice(0, 16)} is corrupt (is for pre-key ${pkA.slice(0, 16)} (a foreign record)); removed`]);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      new RegExp(`^rvr: cache: pre-key record is corrupt \\(${fileB} is for pre-key ${pkA.slice(0, 16)} \\(a foreign record\\)\\); moved to ${dir}/quarantine/${pkB}\\.json\\.[0-9a-f]{8}$`),
+    );
     expect(await listDir(path.join(dir, 'prekeys'))).toEqual([]);
+    expect(await listDir(path.join(dir, 'quarantine'))).toHaveLength(1);
+
+    // Fields edited under the same pre-key no longer hash to it.
+    await cache.writePreKey({ format: 'rvr-cache-prekey/1', preKey: pkA, fingerprint: fp, fields: [{ name: 'elf', value: 'b' }] });
+    expect(await cache.readPreKey(pkA)).toBeUndefined();
+    expect(lines[1]).toMatch(/its fields do not hash to its pre-key\); moved to /);
   });
 });

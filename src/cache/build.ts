@@ -1,11 +1,11 @@
 /** ELF → shared library: codegen, then the host C compiler; through the artifact cache when asked. */
-import { copyFile, mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parseElf } from '../elf/parse.js';
 import { ElfError, type ElfFile } from '../elf/types.js';
 import { generateProject, type CodegenOptions, type GeneratedProject } from '../emit/project.js';
-import { ArtifactCache, type CacheOptions } from './cache.js';
+import { ArtifactCache, foreignPreKeyLine, PREKEY_FORMAT, type CacheOptions, type PreKeyRecord } from './cache.js';
 import { compileIdentityWith, compileProject, projectFingerprint, type CompileOptions, type CompileResult } from '../compile/compile.js';
 import { fingerprintDefines, type CompileIdentity, type Fingerprint } from '../compile/fingerprint.js';
 import { computePreKey } from './prekey.js';
@@ -59,13 +59,13 @@ export async function buildProgram(elf: string | ElfFile, output: string, option
     };
   }
   const cached = await cachedLibrary(elf, options, new ArtifactCache(options.cache));
-  // A copy, written beside the output and renamed: the cached file stays untouched and the
-  // output is never seen half-written.
+  // The verified bytes (not the entry file, which may have changed since), written beside the
+  // output and renamed: the cached file stays untouched and the output is never seen half-written.
   const outPath = resolve(output);
   await mkdir(dirname(outPath), { recursive: true });
   const tmp = join(dirname(outPath), `.${basename(outPath)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    await copyFile(cached.library, tmp);
+    await writeFile(tmp, cached.bytes);
     await rename(tmp, outPath);
   } finally {
     await rm(tmp, { force: true });
@@ -75,8 +75,13 @@ export async function buildProgram(elf: string | ElfFile, output: string, option
 
 /** A cached library: its path inside the cache plus how it was found. */
 export interface CachedLibrary extends BuildResult {
-  /** The library inside the cache (never modified; load it, do not write it). */
+  /** The library's entry inside the cache (do not load or write it: it may change under you). */
   library: string;
+  /**
+   * The library's contents, as verified against the entry's record and the fingerprint: what
+   * to load (from a private copy) or copy out, so nothing done to the cache later can reach it.
+   */
+  bytes: Buffer;
 }
 
 /**
@@ -101,16 +106,15 @@ export async function cachedLibrary(elf: string | ElfFile, options: BuildOptions
     if (!record) {
       cache.debug(`miss for ${name}: no pre-key record ${preKey.digest.slice(0, 16)} (new inputs); running codegen`);
     } else {
+      // The record only says where to look; the entry itself must record that these inputs built it.
       const check = await cache.checkEntry(record.fingerprint);
-      const wanted = (field: string): string | undefined => preKey.fields.find((f) => f.name === field)?.value;
-      if (check.state === 'ok' && (check.record.summary.mode !== wanted('mode') || String(check.record.summary.memoryBits) !== wanted('memory.bits'))) {
-        // A record that points at a library for other options: not this build's.
-        cache.report(`pre-key record ${preKey.digest.slice(0, 16)} names an entry built for other options; ignoring it`);
-      } else if (check.state === 'ok') {
+      const inputs = check.state === 'ok' ? await cache.checkInputs(record) : undefined;
+      if (check.state === 'ok' && inputs?.state === 'ok') {
         await cache.touch(record.fingerprint);
         const fingerprint: Fingerprint = { digest: record.fingerprint, fields: check.record.fields };
         return {
           library: check.library,
+          bytes: check.bytes,
           output: check.library,
           ...reportedFlags(compileIdentityWith(preKey.toolchain, options), fingerprint),
           fingerprint,
@@ -118,7 +122,10 @@ export async function cachedLibrary(elf: string | ElfFile, options: BuildOptions
           cache: outcome('hit', 'prekey', record.fingerprint),
           timings: { codegenMs: 0, compileMs: 0 },
         };
-      } else if (check.state === 'corrupt') await cache.quarantine(record.fingerprint, check.problem);
+      }
+      if (inputs?.state === 'foreign') await cache.quarantineRecord(cache.preKeyFile(preKey.digest), foreignPreKeyLine(cache.preKeyFile(preKey.digest), record.fingerprint, inputs.problem));
+      else if (inputs?.state === 'corrupt') await cache.quarantine(record.fingerprint, inputs.problem);
+      else if (check.state === 'corrupt') await cache.quarantine(record.fingerprint, check.problem);
       else cache.debug(`miss for ${name}: pre-key ${preKey.digest.slice(0, 16)} names entry ${record.fingerprint.slice(0, 16)}, which is gone (evicted?)`);
     }
   }
@@ -129,15 +136,19 @@ export async function cachedLibrary(elf: string | ElfFile, options: BuildOptions
   const fingerprint = await projectFingerprint(project, options);
   const t1 = performance.now();
   const key = fingerprint.digest;
+  // The entry records the inputs first, then the pre-key record may point at it.
   const recordPreKey = async (): Promise<void> => {
-    if (preKey) await cache.writePreKey({ format: 'rvr-cache-prekey/1', preKey: preKey.digest, fingerprint: key, fields: preKey.fields });
+    if (!preKey) return;
+    const record: PreKeyRecord = { format: PREKEY_FORMAT, preKey: preKey.digest, fingerprint: key, fields: preKey.fields };
+    await cache.recordInputs(record);
+    await cache.writePreKey(record);
   };
 
   const existing = await cache.checkEntry(key);
   if (existing.state === 'ok') {
     await cache.touch(key);
     await recordPreKey();
-    return finish(existing.library, 'hit', 'fingerprint', undefined, 0);
+    return finish(existing, 'hit', 'fingerprint', undefined, 0);
   }
   if (existing.state === 'corrupt') await cache.quarantine(key, existing.problem);
   else cache.debug(`miss for ${name}: no entry for fingerprint ${key.slice(0, 16)}; compiling`);
@@ -152,12 +163,13 @@ export async function cachedLibrary(elf: string | ElfFile, options: BuildOptions
   const t2 = performance.now();
   await recordPreKey();
   await cache.enforceLimit(key);
-  return finish(published.library, 'miss', undefined, compiled, t2 - t1);
+  return finish(published, 'miss', undefined, compiled, t2 - t1);
 
-  async function finish(library: string, status: 'hit' | 'miss', via: CacheOutcome['via'], c: CompileResult | undefined, compileMs: number): Promise<CachedLibrary> {
+  async function finish({ library, bytes }: { library: string; bytes: Buffer }, status: 'hit' | 'miss', via: CacheOutcome['via'], c: CompileResult | undefined, compileMs: number): Promise<CachedLibrary> {
     const flags = c ?? reportedFlags(compileIdentityWith(preKey?.toolchain ?? (await findHostCompiler(options.cc)), options), fingerprint);
     return {
       library,
+      bytes,
       output: library,
       toolchain: flags.toolchain,
       flags: flags.flags,

@@ -6,6 +6,10 @@
  *
  *   entries/<fingerprint>/library.so   the library, never modified once published
  *   entries/<fingerprint>/entry.json   its record: digest (SHA-256 of library.so), size, summary, fingerprint fields
+ *   entries/<fingerprint>/inputs/<pre-key>.json
+ *                                      the inputs this entry was built from (one per pre-key that
+ *                                      led here): a pre-key hit is only trusted when the entry
+ *                                      itself records that pre-key
  *   prekeys/<pre-key>.json             pre-key record: which fingerprint the inputs built, and the pre-key fields
  *   access/<fingerprint>               empty file whose mtime is the last use (LRU), so a hit never touches the library
  *   toolchains/<stat-key>.json         compiler identity probed once per compiler file version
@@ -16,19 +20,30 @@
  * so a reader sees no entry or a complete one; when two processes publish the same fingerprint
  * the second rename fails and the loser discards its copy. A process killed mid-write leaves
  * only a directory in tmp/, which nothing reads (gc removes it after an hour).
+ *
+ * Nothing found in the cache is trusted: every file is opened without following symbolic links
+ * and must be a regular file of the expected size, a record may only name library.so, and any
+ * problem reading an entry or record (a directory or FIFO where a file belongs, corrupt JSON, an
+ * I/O error) moves it to quarantine/ with one line naming the path, and the caller rebuilds.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, open, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import { lstat, mkdir, mkdtemp, open, readdir, readFile, rename, rm, stat, utimes, writeFile, type FileHandle } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { GeneratedProject } from '../emit/project.js';
 import { embeddedFingerprint, isFieldList, type FingerprintField } from '../compile/fingerprint.js';
+import { preKeyDigest } from './prekey.js';
 
 export const ENTRY_FORMAT = 'rvr-cache-entry/1';
 export const PREKEY_FORMAT = 'rvr-cache-prekey/1';
 export const LIBRARY_FILE = 'library.so';
 export const ENTRY_FILE = 'entry.json';
+/** Inside an entry: one record per pre-key whose inputs built it. */
+export const INPUTS_DIR = 'inputs';
+
+/** No record file is anywhere near this big; a bigger one is corrupt, not read. */
+const MAX_RECORD_BYTES = 64 * 1024 ** 2;
 
 /** Default size limit: least recently used entries are evicted above it. */
 export const DEFAULT_MAX_SIZE = 2 * 1024 ** 3;
@@ -63,9 +78,25 @@ export interface PreKeyRecord {
 }
 
 export type EntryCheck =
-  | { state: 'ok'; record: EntryRecord; library: string }
+  /** `bytes` are the library's verified contents: load these, not the file (it may change). */
+  | { state: 'ok'; record: EntryRecord; library: string; bytes: Buffer }
   | { state: 'absent' }
+  /** `problem` starts with the path that is wrong. */
   | { state: 'corrupt'; problem: string };
+
+/** Whether an entry records that a pre-key's inputs built it. */
+export type InputsCheck =
+  | { state: 'ok' }
+  /** The entry does not record these inputs: the pre-key record pointing here is wrong. */
+  | { state: 'foreign'; problem: string }
+  /** The entry's own input record is damaged: the entry is corrupt. */
+  | { state: 'corrupt'; problem: string };
+
+/** A record file (pre-key, toolchain) that was found corrupt. */
+export interface RecordProblem {
+  file: string;
+  problem: string;
+}
 
 export interface EntryListing {
   fingerprint: string;
@@ -135,83 +166,131 @@ export class ArtifactCache {
 
   /**
    * Checks an entry before anything loads it: the record parses and names this fingerprint,
-   * the library has the recorded size and SHA-256, and the fingerprint compiled into it is
-   * this one (so an entry copied under another key is caught).
+   * the library is a regular file with the recorded size and SHA-256, and the fingerprint
+   * compiled into it is this one (so an entry copied under another key is caught). Never throws
+   * for a problem inside the entry: that is `corrupt`, with the path.
    */
   async checkEntry(fingerprint: string): Promise<EntryCheck> {
     const dir = this.entryDir(fingerprint);
-    let text: string;
-    try {
-      text = await readFile(join(dir, ENTRY_FILE), 'utf8');
-    } catch (e) {
-      if (errno(e) === 'ENOENT') {
-        // A directory without a record is not an entry anybody published.
-        return (await exists(dir)) ? { state: 'corrupt', problem: `${ENTRY_FILE} is missing` } : { state: 'absent' };
-      }
-      throw e;
-    }
-    const record = parseEntryRecord(text);
-    if (typeof record === 'string') return { state: 'corrupt', problem: `${ENTRY_FILE}: ${record}` };
+    const kind = await lstatKind(dir);
+    if (kind === undefined) return { state: 'absent' };
+    if (kind !== 'a directory') return { state: 'corrupt', problem: `${dir} is ${kind}, not a directory` };
+    const recordFile = join(dir, ENTRY_FILE);
+    const text = await readCacheFile(recordFile, { max: MAX_RECORD_BYTES });
+    // A directory without a record is not an entry anybody published.
+    if ('problem' in text) return { state: 'corrupt', problem: text.problem };
+    const record = parseEntryRecord(text.bytes.toString('utf8'));
+    if (typeof record === 'string') return { state: 'corrupt', problem: `${recordFile}: ${record}` };
     if (record.fingerprint !== fingerprint) {
-      return { state: 'corrupt', problem: `${ENTRY_FILE} is for fingerprint ${short(record.fingerprint)} (a foreign entry)` };
+      return { state: 'corrupt', problem: `${recordFile} is for fingerprint ${short(record.fingerprint)} (a foreign entry)` };
     }
-    const library = join(dir, record.library.file);
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(library);
-    } catch (e) {
-      if (errno(e) === 'ENOENT') return { state: 'corrupt', problem: `${record.library.file} is missing` };
-      throw e;
+    if (record.library.file !== LIBRARY_FILE) {
+      return { state: 'corrupt', problem: `${recordFile} names library ${JSON.stringify(record.library.file)}, not "${LIBRARY_FILE}"` };
     }
-    if (bytes.length !== record.library.size) {
-      return { state: 'corrupt', problem: `${record.library.file} has ${bytes.length} bytes, the record says ${record.library.size} (truncated?)` };
-    }
+    const library = join(dir, LIBRARY_FILE);
+    const read = await readCacheFile(library, { size: record.library.size });
+    if ('problem' in read) return { state: 'corrupt', problem: read.problem };
+    const bytes = read.bytes;
     const digest = createHash('sha256').update(bytes).digest('hex');
-    if (digest !== record.library.sha256) return { state: 'corrupt', problem: `${record.library.file} does not match its recorded SHA-256` };
+    if (digest !== record.library.sha256) return { state: 'corrupt', problem: `${library} does not match its recorded SHA-256` };
     const embedded = embeddedFingerprint(bytes);
     if (embedded !== fingerprint) {
-      return { state: 'corrupt', problem: `${record.library.file} embeds fingerprint ${embedded ? short(embedded) : '(none)'} (a foreign library)` };
+      return { state: 'corrupt', problem: `${library} embeds fingerprint ${embedded ? short(embedded) : '(none)'} (a foreign library)` };
     }
-    return { state: 'ok', record, library };
+    return { state: 'ok', record, library, bytes };
   }
 
-  /** Moves a corrupt entry aside and says so in one line. */
-  async quarantine(fingerprint: string, problem: string): Promise<void> {
-    const target = join(this.dir, 'quarantine', `${fingerprint}.${randomBytes(4).toString('hex')}`);
-    await mkdir(join(this.dir, 'quarantine'), { recursive: true });
+  /**
+   * Whether the entry a pre-key record names was built from that record's inputs: the entry
+   * holds inputs/<pre-key>.json with the same pre-key, fingerprint and fields.
+   */
+  async checkInputs(record: PreKeyRecord): Promise<InputsCheck> {
+    const file = join(this.entryDir(record.fingerprint), INPUTS_DIR, `${record.preKey}.json`);
+    const read = await readCacheFile(file, { max: MAX_RECORD_BYTES });
+    if ('missing' in read) return { state: 'foreign', problem: `${file} is missing` };
+    if ('problem' in read) return { state: 'corrupt', problem: read.problem };
+    const own = parsePreKeyRecord(read.bytes.toString('utf8'));
+    if (typeof own === 'string') return { state: 'corrupt', problem: `${file}: ${own}` };
+    if (own.preKey !== record.preKey) return { state: 'corrupt', problem: `${file} is for pre-key ${short(own.preKey)} (a foreign record)` };
+    if (own.fingerprint !== record.fingerprint) return { state: 'corrupt', problem: `${file} is for fingerprint ${short(own.fingerprint)} (a foreign record)` };
+    return { state: 'ok' };
+  }
+
+  /**
+   * Records in the entry that `record.preKey`'s inputs built it (before the pre-key record is
+   * written, so a pre-key record never names an entry that does not vouch for it). Does nothing
+   * when the entry is gone meanwhile (evicted or quarantined by another process).
+   */
+  async recordInputs(record: PreKeyRecord): Promise<void> {
+    const dir = join(this.entryDir(record.fingerprint), INPUTS_DIR);
     try {
-      await rename(this.entryDir(fingerprint), target);
+      await mkdir(dir);
     } catch (e) {
-      // Another process moved it first.
       if (errno(e) === 'ENOENT') return;
-      throw e;
+      if (errno(e) !== 'EEXIST') throw ioError(dir, 'create the directory', e);
     }
-    await rm(join(this.dir, 'access', fingerprint), { force: true });
+    await this.#writeAtomically(join(dir, `${record.preKey}.json`), JSON.stringify(record, null, 1) + '\n', { createDir: false });
+  }
+
+  /** Moves a corrupt entry aside and says so in one line (`problem` names the path). */
+  async quarantine(fingerprint: string, problem: string): Promise<void> {
+    const target = await this.#moveToQuarantine(this.entryDir(fingerprint), fingerprint, problem);
+    if (target === undefined) return;
+    await rm(join(this.dir, 'access', fingerprint), { recursive: true, force: true });
     this.report(`entry ${short(fingerprint)} is corrupt (${problem}); moved to ${target}, rebuilding`);
   }
 
-  /** The pre-key record, or undefined when there is none (an invalid record is removed and reported). */
-  async readPreKey(preKey: string): Promise<PreKeyRecord | undefined> {
-    const file = join(this.dir, 'prekeys', `${preKey}.json`);
-    let text: string;
+  /** Moves a record file aside (a pre-key or toolchain record) and reports `line`. */
+  async quarantineRecord(file: string, line: string): Promise<void> {
+    const target = await this.#moveToQuarantine(file, basename(file), line);
+    if (target !== undefined) this.report(`${line}; moved to ${target}`);
+  }
+
+  /** Renames `path` into quarantine/; undefined when another process moved it first. */
+  async #moveToQuarantine(path: string, name: string, why: string): Promise<string | undefined> {
+    const root = join(this.dir, 'quarantine');
+    const target = join(root, `${name}.${randomBytes(4).toString('hex')}`);
     try {
-      text = await readFile(file, 'utf8');
+      await mkdir(root, { recursive: true });
+    } catch (e) {
+      throw ioError(root, `create the directory (to move ${path} aside: ${why})`, e);
+    }
+    try {
+      await rename(path, target);
     } catch (e) {
       if (errno(e) === 'ENOENT') return undefined;
-      throw e;
+      throw ioError(path, `move it to ${root} (${why})`, e);
     }
-    const record = parsePreKeyRecord(text);
-    const problem = typeof record === 'string' ? record : record.preKey !== preKey ? `is for pre-key ${short(record.preKey)} (a foreign record)` : undefined;
+    return target;
+  }
+
+  /** The pre-key record, or undefined when there is none (an invalid record is quarantined and reported). */
+  async readPreKey(preKey: string): Promise<PreKeyRecord | undefined> {
+    const file = this.preKeyFile(preKey);
+    const read = await readCacheFile(file, { max: MAX_RECORD_BYTES });
+    if ('missing' in read) return undefined;
+    const record = 'problem' in read ? read.problem : parsePreKeyRecord(read.bytes.toString('utf8'));
+    const problem =
+      typeof record === 'string'
+        ? 'problem' in read
+          ? record
+          : `${file}: ${record}`
+        : record.preKey !== preKey
+          ? `${file} is for pre-key ${short(record.preKey)} (a foreign record)`
+          : undefined;
     if (problem !== undefined || typeof record === 'string') {
-      await rm(file, { force: true });
-      this.report(`pre-key record ${short(preKey)} is corrupt (${problem}); removed`);
+      await this.quarantineRecord(file, `pre-key record is corrupt (${problem})`);
       return undefined;
     }
     return record;
   }
 
+  preKeyFile(preKey: string): string {
+    return join(this.dir, 'prekeys', `${preKey}.json`);
+  }
+
   async writePreKey(record: PreKeyRecord): Promise<void> {
-    await this.#writeAtomically(join(this.dir, 'prekeys', `${record.preKey}.json`), JSON.stringify(record, null, 1) + '\n');
+    await this.#writeAtomically(this.preKeyFile(record.preKey), JSON.stringify(record, null, 1) + '\n');
   }
 
   /**
@@ -226,13 +305,17 @@ export class ArtifactCache {
     compile: (libraryPath: string) => Promise<void>,
   ): Promise<EntryCheck & { state: 'ok' }> {
     const tmpRoot = join(this.dir, 'tmp');
-    await mkdir(tmpRoot, { recursive: true });
-    await mkdir(join(this.dir, 'entries'), { recursive: true });
-    const tmp = await mkdtemp(join(tmpRoot, `${short(fingerprint)}.`));
+    await mkdirOrFail(tmpRoot);
+    await mkdirOrFail(join(this.dir, 'entries'));
+    const tmp = await mkdtemp(join(tmpRoot, `${short(fingerprint)}.`)).catch((e: unknown) => {
+      throw ioError(tmpRoot, 'create a temporary directory', e);
+    });
     try {
       const library = join(tmp, LIBRARY_FILE);
       await compile(library);
-      const bytes = await readFile(library);
+      const bytes = await readFile(library).catch((e: unknown) => {
+        throw ioError(library, 'read the compiled library', e);
+      });
       const embedded = embeddedFingerprint(bytes);
       if (embedded !== fingerprint) throw new CacheError(`${library}: compiled library embeds fingerprint ${embedded ?? '(none)'}, expected ${fingerprint}`);
       const record: EntryRecord = {
@@ -242,7 +325,9 @@ export class ArtifactCache {
         summary,
         fields,
       };
-      await writeFile(join(tmp, ENTRY_FILE), JSON.stringify(record, null, 1) + '\n');
+      await writeFile(join(tmp, ENTRY_FILE), JSON.stringify(record, null, 1) + '\n').catch((e: unknown) => {
+        throw ioError(join(tmp, ENTRY_FILE), 'write', e);
+      });
       await fsyncPath(library);
       await fsyncPath(join(tmp, ENTRY_FILE));
       await fsyncPath(tmp);
@@ -251,7 +336,7 @@ export class ArtifactCache {
         await fsyncPath(join(this.dir, 'entries'));
       } catch (e) {
         // Someone published this fingerprint first: theirs is as good as ours.
-        if (errno(e) !== 'ENOTEMPTY' && errno(e) !== 'EEXIST') throw e;
+        if (errno(e) !== 'ENOTEMPTY' && errno(e) !== 'EEXIST') throw ioError(this.entryDir(fingerprint), 'publish the entry', e);
         this.debug(`entry ${short(fingerprint)} was published by another process first`);
       }
     } finally {
@@ -265,20 +350,27 @@ export class ArtifactCache {
     return check;
   }
 
-  /** Records a use of an entry for LRU eviction (the library file itself is left alone). */
+  /**
+   * Records a use of an entry for LRU eviction (the library file itself is left alone). Only
+   * bookkeeping: a failure is reported in one line and the use goes on.
+   */
   async touch(fingerprint: string): Promise<void> {
     const file = join(this.dir, 'access', fingerprint);
     const now = new Date();
     try {
-      await utimes(file, now, now);
+      try {
+        await utimes(file, now, now);
+      } catch (e) {
+        if (errno(e) !== 'ENOENT') throw e;
+        await mkdir(join(this.dir, 'access'), { recursive: true });
+        await writeFile(file, '');
+      }
     } catch (e) {
-      if (errno(e) !== 'ENOENT') throw e;
-      await mkdir(join(this.dir, 'access'), { recursive: true });
-      await writeFile(file, '');
+      this.report(`${file}: cannot record the use of entry ${short(fingerprint)} (${errno(e) ?? (e as Error).message}); LRU order may be off`);
     }
   }
 
-  /** Every entry with its size and last use; `verify` also checks each library's digest. */
+  /** Every entry with its size and last use; `verify` also checks each library and input record. */
   async list(verify = false): Promise<EntryListing[]> {
     const names = await readdirOrEmpty(join(this.dir, 'entries'));
     const out: EntryListing[] = [];
@@ -286,24 +378,81 @@ export class ArtifactCache {
       const listing: EntryListing = { fingerprint, size: 0, lastUsed: await this.#lastUsed(fingerprint) };
       if (verify) {
         const check = await this.checkEntry(fingerprint);
-        if (check.state === 'ok') listing.record = check.record;
-        else if (check.state === 'corrupt') listing.problem = check.problem;
+        if (check.state === 'ok') {
+          const problem = await this.#checkAllInputs(fingerprint);
+          if (problem === undefined) listing.record = check.record;
+          else listing.problem = problem;
+        } else if (check.state === 'corrupt') listing.problem = check.problem;
         else continue;
       } else {
-        try {
-          const r = parseEntryRecord(await readFile(join(this.entryDir(fingerprint), ENTRY_FILE), 'utf8'));
-          if (typeof r === 'string') listing.problem = `${ENTRY_FILE}: ${r}`;
+        const file = join(this.entryDir(fingerprint), ENTRY_FILE);
+        const read = await readCacheFile(file, { max: MAX_RECORD_BYTES });
+        if ('problem' in read) listing.problem = read.problem;
+        else {
+          const r = parseEntryRecord(read.bytes.toString('utf8'));
+          if (typeof r === 'string') listing.problem = `${file}: ${r}`;
           else listing.record = r;
-        } catch (e) {
-          if (errno(e) !== 'ENOENT') throw e;
-          listing.problem = `${ENTRY_FILE} is missing`;
         }
       }
-      if (!isHex64(fingerprint)) listing.problem ??= 'directory name is not a fingerprint';
+      if (!isHex64(fingerprint)) listing.problem ??= `${this.entryDir(fingerprint)}: directory name is not a fingerprint`;
       listing.size = listing.record?.library.size ?? 0;
       out.push(listing);
     }
     return out;
+  }
+
+  /** Every input record in an entry names it and its own pre-key; the first problem otherwise. */
+  async #checkAllInputs(fingerprint: string): Promise<string | undefined> {
+    const dir = join(this.entryDir(fingerprint), INPUTS_DIR);
+    const kind = await lstatKind(dir);
+    if (kind === undefined) return undefined;
+    if (kind !== 'a directory') return `${dir} is ${kind}, not a directory`;
+    for (const name of await readdirOrEmpty(dir)) {
+      const m = /^([0-9a-f]{64})\.json$/.exec(name);
+      if (!m) return `${join(dir, name)}: not an input record name`;
+      const check = await this.checkInputs({ format: PREKEY_FORMAT, preKey: m[1], fingerprint, fields: [] });
+      if (check.state !== 'ok') return check.problem;
+    }
+    return undefined;
+  }
+
+  /**
+   * Checks every pre-key record (each must name an entry that records it, when that entry
+   * exists) and toolchain record; returns the bad ones, already quarantined and reported.
+   * Records naming an entry that is gone are left for gc.
+   */
+  async verifyRecords(): Promise<RecordProblem[]> {
+    const bad: RecordProblem[] = [];
+    const prekeys = join(this.dir, 'prekeys');
+    for (const name of await readdirOrEmpty(prekeys)) {
+      const file = join(prekeys, name);
+      const m = /^([0-9a-f]{64})\.json$/.exec(name);
+      const read = await readCacheFile(file, { max: MAX_RECORD_BYTES });
+      if ('missing' in read) continue;
+      let line: string | undefined;
+      if (!m) line = `pre-key record is corrupt (${file}: not a pre-key record name)`;
+      else if ('problem' in read) line = `pre-key record is corrupt (${read.problem})`;
+      else {
+        const record = parsePreKeyRecord(read.bytes.toString('utf8'));
+        if (typeof record === 'string') line = `pre-key record is corrupt (${file}: ${record})`;
+        else if (record.preKey !== m[1]) line = `pre-key record is corrupt (${file} is for pre-key ${short(record.preKey)} (a foreign record))`;
+        else if ((await this.checkEntry(record.fingerprint)).state === 'ok') {
+          const inputs = await this.checkInputs(record);
+          if (inputs.state !== 'ok') line = foreignPreKeyLine(file, record.fingerprint, inputs.problem);
+        }
+      }
+      if (line === undefined) continue;
+      await this.quarantineRecord(file, line);
+      bad.push({ file, problem: line });
+    }
+    const toolchains = join(this.dir, 'toolchains');
+    for (const name of await readdirOrEmpty(toolchains)) {
+      const file = join(toolchains, name);
+      const value = await this.#readToolchainFile(file);
+      if (value.problem === undefined) continue;
+      bad.push({ file, problem: value.problem });
+    }
+    return bad;
   }
 
   /**
@@ -325,8 +474,10 @@ export class ArtifactCache {
     const live = new Set(entries.map((e) => e.fingerprint).filter((f) => !evicted.includes(f)));
     for (const name of await readdirOrEmpty(join(this.dir, 'prekeys'))) {
       const file = join(this.dir, 'prekeys', name);
-      const record = parsePreKeyRecord(await readIfExists(file));
-      if (typeof record === 'string' || !live.has(record.fingerprint)) await rm(file, { force: true });
+      const read = await readCacheFile(file, { max: MAX_RECORD_BYTES });
+      if ('missing' in read) continue;
+      const record = 'problem' in read ? read.problem : parsePreKeyRecord(read.bytes.toString('utf8'));
+      if (typeof record === 'string' || !live.has(record.fingerprint)) await rm(file, { recursive: true, force: true });
     }
     const now = Date.now();
     for (const name of await readdirOrEmpty(join(this.dir, 'tmp'))) {
@@ -348,7 +499,7 @@ export class ArtifactCache {
     const n = (await readdirOrEmpty(join(this.dir, 'entries'))).length;
     for (const sub of ['entries', 'prekeys', 'access', 'toolchains', 'quarantine', 'tmp']) {
       const p = join(this.dir, sub);
-      if (!(await exists(p))) continue;
+      if ((await lstatKind(p)) === undefined) continue;
       // Rename first so a concurrent reader never sees a half-deleted entry.
       const doomed = join(this.dir, `.${sub}.clearing.${randomBytes(4).toString('hex')}`);
       await rename(p, doomed);
@@ -357,14 +508,24 @@ export class ArtifactCache {
     return n;
   }
 
-  /** A small JSON value stored under toolchains/ (see prekey.ts). */
+  /** A small JSON value stored under toolchains/ (see prekey.ts); a damaged one is quarantined. */
   async readToolchainRecord(key: string): Promise<unknown> {
-    try {
-      return JSON.parse(await readFile(join(this.dir, 'toolchains', `${key}.json`), 'utf8')) as unknown;
-    } catch (e) {
-      if (errno(e) === 'ENOENT' || e instanceof SyntaxError) return undefined;
-      throw e;
+    return (await this.#readToolchainFile(join(this.dir, 'toolchains', `${key}.json`))).value;
+  }
+
+  async #readToolchainFile(file: string): Promise<{ value?: unknown; problem?: string }> {
+    const read = await readCacheFile(file, { max: MAX_RECORD_BYTES });
+    if ('missing' in read) return {};
+    let problem: string;
+    if ('problem' in read) problem = read.problem;
+    else {
+      const value = parseRecordJson<object>(read.bytes.toString('utf8'));
+      if (typeof value !== 'string') return { value };
+      problem = `${file}: ${value}`;
     }
+    const line = `toolchain record is corrupt (${problem})`;
+    await this.quarantineRecord(file, line);
+    return { problem: line };
   }
 
   async writeToolchainRecord(key: string, value: unknown): Promise<void> {
@@ -377,17 +538,15 @@ export class ArtifactCache {
     const entries = (await readdirOrEmpty(join(this.dir, 'entries'))).filter((n) => n.startsWith(key));
     const prekeys = (await readdirOrEmpty(join(this.dir, 'prekeys'))).map((n) => n.replace(/\.json$/, '')).filter((n) => n.startsWith(key));
     if (entries.length + prekeys.length > 1) throw new CacheError(`${key}: ambiguous key prefix (${entries.length + prekeys.length} matches in ${this.dir})`);
-    if (entries.length === 1) {
-      const r = parseEntryRecord(await readFile(join(this.entryDir(entries[0]), ENTRY_FILE), 'utf8'));
-      if (typeof r === 'string') throw new CacheError(`${join(this.entryDir(entries[0]), ENTRY_FILE)}: ${r}`);
-      return { kind: 'entry', record: r };
-    }
-    if (prekeys.length === 1) {
-      const file = join(this.dir, 'prekeys', `${prekeys[0]}.json`);
-      const r = parsePreKeyRecord(await readFile(file, 'utf8'));
+    const readRecord = async <T>(file: string, parse: (text: string) => T | string): Promise<T> => {
+      const read = await readCacheFile(file, { max: MAX_RECORD_BYTES });
+      if ('problem' in read) throw new CacheError(read.problem);
+      const r = parse(read.bytes.toString('utf8'));
       if (typeof r === 'string') throw new CacheError(`${file}: ${r}`);
-      return { kind: 'prekey', record: r };
-    }
+      return r;
+    };
+    if (entries.length === 1) return { kind: 'entry', record: await readRecord(join(this.entryDir(entries[0]), ENTRY_FILE), parseEntryRecord) };
+    if (prekeys.length === 1) return { kind: 'prekey', record: await readRecord(this.preKeyFile(prekeys[0]), parsePreKeyRecord) };
     return undefined;
   }
 
@@ -397,44 +556,64 @@ export class ArtifactCache {
   }
 
   async #remove(fingerprint: string): Promise<void> {
-    await mkdir(join(this.dir, 'tmp'), { recursive: true });
+    await mkdirOrFail(join(this.dir, 'tmp'));
     const doomed = join(this.dir, 'tmp', `evicted.${fingerprint}.${randomBytes(4).toString('hex')}`);
     try {
       await rename(this.entryDir(fingerprint), doomed);
     } catch (e) {
-      if (errno(e) !== 'ENOENT') throw e;
+      if (errno(e) !== 'ENOENT') throw ioError(this.entryDir(fingerprint), 'evict the entry', e);
     }
     await rm(doomed, { recursive: true, force: true });
-    await rm(join(this.dir, 'access', fingerprint), { force: true });
+    await rm(join(this.dir, 'access', fingerprint), { recursive: true, force: true });
   }
 
-  /** Temp file in the cache directory, fsync, rename: readers see the old file or the new one. */
-  async #writeAtomically(file: string, text: string): Promise<void> {
+  /**
+   * Temp file in the cache directory, fsync, rename: readers see the old file or the new one.
+   * With `createDir: false` the target directory must exist (its disappearance is not an error:
+   * nothing is written).
+   */
+  async #writeAtomically(file: string, text: string, how: { createDir?: boolean } = {}): Promise<void> {
     const tmpRoot = join(this.dir, 'tmp');
-    await mkdir(tmpRoot, { recursive: true });
-    const dir = join(file, '..');
-    await mkdir(dir, { recursive: true });
+    await mkdirOrFail(tmpRoot);
+    if (how.createDir !== false) await mkdirOrFail(join(file, '..'));
     const tmp = join(tmpRoot, `record.${randomBytes(8).toString('hex')}`);
     try {
-      const fh = await open(tmp, 'w');
+      let fh: FileHandle;
+      try {
+        fh = await open(tmp, 'w');
+      } catch (e) {
+        throw ioError(tmp, 'create', e);
+      }
       try {
         await fh.writeFile(text);
         await fh.sync();
+      } catch (e) {
+        throw ioError(tmp, 'write', e);
       } finally {
         await fh.close();
       }
-      await rename(tmp, file);
+      try {
+        await rename(tmp, file);
+      } catch (e) {
+        if (how.createDir === false && errno(e) === 'ENOENT') return;
+        throw ioError(file, 'write', e);
+      }
     } finally {
       await rm(tmp, { force: true });
     }
   }
 }
 
+/** The report for a pre-key record naming an entry that does not record its inputs. */
+export function foreignPreKeyLine(file: string, fingerprint: string, why: string): string {
+  return `pre-key record ${file} names entry ${short(fingerprint)}, which was not built from these inputs (${why})`;
+}
+
 /** Parses a record file's JSON; a string says what is wrong with it. */
 function parseRecordJson<T>(text: string): Partial<T> | string {
   try {
     const v: unknown = JSON.parse(text);
-    return v !== null && typeof v === 'object' ? (v as Partial<T>) : 'not a JSON object';
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Partial<T>) : 'not a JSON object';
   } catch {
     return 'not valid JSON (truncated?)';
   }
@@ -446,7 +625,7 @@ function parseEntryRecord(text: string): EntryRecord | string {
   if (r.format !== ENTRY_FORMAT) return `not an ${ENTRY_FORMAT} record`;
   if (!isHex64(r.fingerprint)) return 'fingerprint missing or malformed';
   const lib = r.library;
-  if (!lib || typeof lib.file !== 'string' || lib.file.includes('/') || !isHex64(lib.sha256) || !Number.isSafeInteger(lib.size)) {
+  if (!lib || typeof lib !== 'object' || typeof lib.file !== 'string' || !isHex64(lib.sha256) || !Number.isSafeInteger(lib.size) || lib.size < 0) {
     return 'library digest or size missing';
   }
   if (!r.summary || typeof r.summary !== 'object' || !isFieldList(r.fields)) return 'summary or fingerprint fields missing';
@@ -458,11 +637,86 @@ function parsePreKeyRecord(text: string): PreKeyRecord | string {
   if (typeof r === 'string') return r;
   if (r.format !== PREKEY_FORMAT) return `not an ${PREKEY_FORMAT} record`;
   if (!isHex64(r.preKey) || !isHex64(r.fingerprint) || !isFieldList(r.fields)) return 'pre-key, fingerprint or fields missing';
+  // The pre-key is the hash of its fields: a record whose fields were edited is caught here.
+  if (preKeyDigest(r.fields) !== r.preKey) return 'its fields do not hash to its pre-key';
   return r as PreKeyRecord;
 }
 
-async function exists(p: string): Promise<boolean> {
-  return (await statIfExists(p)) !== undefined;
+/** An fs error as a one-line CacheError naming the path (fd-based errors carry none). */
+function ioError(path: string, what: string, e: unknown): Error {
+  if (e instanceof CacheError) return e;
+  const code = errno(e);
+  return new CacheError(`${path}: cannot ${what} (${code ?? String((e as Error).message).split('\n')[0]})`);
+}
+
+async function mkdirOrFail(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (e) {
+    throw ioError(dir, 'create the directory', e);
+  }
+}
+
+type FileKind = 'a file' | 'a directory' | 'a symbolic link' | 'a FIFO' | 'a socket' | 'a character device' | 'a block device';
+
+function kindOf(st: Stats): FileKind {
+  if (st.isFile()) return 'a file';
+  if (st.isDirectory()) return 'a directory';
+  if (st.isSymbolicLink()) return 'a symbolic link';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  return st.isCharacterDevice() ? 'a character device' : 'a block device';
+}
+
+/** What `p` itself is (symbolic links not followed); undefined when it does not exist. */
+async function lstatKind(p: string): Promise<FileKind | undefined> {
+  try {
+    return kindOf(await lstat(p));
+  } catch (e) {
+    if (errno(e) === 'ENOENT') return undefined;
+    throw ioError(p, 'examine', e);
+  }
+}
+
+type CacheRead = { bytes: Buffer } | { problem: string; missing?: true };
+
+/**
+ * Reads a file found in the cache without trusting it: no symbolic link is followed, a FIFO
+ * cannot block the open, and it must be a regular file (of `size` bytes, or at most `max`)
+ * that does not change size while it is read. Every failure is a problem naming the file.
+ */
+async function readCacheFile(file: string, limits: { size?: number; max?: number } = {}): Promise<CacheRead> {
+  let fh: FileHandle;
+  try {
+    fh = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (e) {
+    const code = errno(e);
+    if (code === 'ENOENT') return { problem: `${file} is missing`, missing: true };
+    if (code === 'ELOOP') return { problem: `${file} is a symbolic link, not a file` };
+    if (code === 'ENOTDIR') return { problem: `${file}: a parent is not a directory` };
+    return { problem: `${file} cannot be opened (${code ?? (e as Error).message})` };
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) return { problem: `${file} is ${kindOf(st)}, not a file` };
+    if (limits.size !== undefined && st.size !== limits.size) {
+      return { problem: `${file} has ${st.size} bytes, the record says ${limits.size} (truncated?)` };
+    }
+    if (limits.max !== undefined && st.size > limits.max) return { problem: `${file} has ${st.size} bytes, more than any record` };
+    const bytes = Buffer.alloc(st.size);
+    let done = 0;
+    while (done < bytes.length) {
+      const { bytesRead } = await fh.read(bytes, done, bytes.length - done, done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    if (done !== bytes.length) return { problem: `${file} shrank from ${bytes.length} to ${done} bytes while being read` };
+    return { bytes };
+  } catch (e) {
+    return { problem: `${file} cannot be read (${errno(e) ?? (e as Error).message})` };
+  } finally {
+    await fh.close();
+  }
 }
 
 /** stat, or undefined when the file is gone (a concurrent gc or writer); other errors propagate. */
@@ -471,33 +725,31 @@ async function statIfExists(p: string): Promise<Stats | undefined> {
     return await stat(p);
   } catch (e) {
     if (errno(e) === 'ENOENT') return undefined;
-    throw e;
+    throw ioError(p, 'examine', e);
   }
 }
 
-/** The file's text, or '' when it is gone; other errors propagate. */
-async function readIfExists(p: string): Promise<string> {
-  try {
-    return await readFile(p, 'utf8');
-  } catch (e) {
-    if (errno(e) === 'ENOENT') return '';
-    throw e;
-  }
-}
-
+/** The names in a directory ([] when it does not exist); other errors name the directory. */
 async function readdirOrEmpty(dir: string): Promise<string[]> {
   try {
     return await readdir(dir);
   } catch (e) {
     if (errno(e) === 'ENOENT') return [];
-    throw e;
+    throw ioError(dir, 'list the directory', e);
   }
 }
 
 async function fsyncPath(p: string): Promise<void> {
-  const fh = await open(p, 'r');
+  let fh: FileHandle;
+  try {
+    fh = await open(p, 'r');
+  } catch (e) {
+    throw ioError(p, 'open', e);
+  }
   try {
     await fh.sync();
+  } catch (e) {
+    throw ioError(p, 'fsync', e);
   } finally {
     await fh.close();
   }

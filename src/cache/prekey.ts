@@ -53,13 +53,18 @@ export async function computePreKey(elfBytes: Uint8Array, options: PreKeyOptions
     { name: 'codegen.version', value: CODEGEN_VERSION },
     { name: 'codegen.identity', value: await codegenIdentity() },
   ];
+  return { digest: preKeyDigest(fields), fields, toolchain };
+}
+
+/** The pre-key of a list of fields: SHA-256 over each name and value, length-prefixed. */
+export function preKeyDigest(fields: readonly FingerprintField[]): string {
   const hash = createHash('sha256');
   for (const f of fields) {
     const name = Buffer.from(f.name);
     const value = Buffer.from(f.value);
     hash.update(`${name.length}:`).update(name).update(`${value.length}:`).update(value);
   }
-  return { digest: hash.digest('hex'), fields, toolchain };
+  return hash.digest('hex');
 }
 
 /**

@@ -31,8 +31,14 @@ export async function cmdCache(args: string[], options: CacheOptions, maxSizeTex
         bad++;
         await cache.quarantine(e.fingerprint, e.problem);
       }
-      out(`${entries.length - bad} of ${entries.length} entries verified in ${cache.dir}${bad ? `; ${bad} corrupt, moved to quarantine` : ''}`);
-      return bad ? 1 : 0;
+      // Entries first: a pre-key record is checked against its entry only while that is sound.
+      const records = await cache.verifyRecords();
+      const parts = [
+        ...(bad ? [`${bad} corrupt`] : []),
+        ...(records.length ? [`${records.length} record${records.length === 1 ? '' : 's'} corrupt`] : []),
+      ];
+      out(`${entries.length - bad} of ${entries.length} entries verified in ${cache.dir}${parts.length ? `; ${parts.join(', ')}, moved to quarantine` : ''}`);
+      return bad || records.length ? 1 : 0;
     }
     case 'gc': {
       const limit = maxSizeText !== undefined ? parseSize(maxSizeText) : cache.maxSize;

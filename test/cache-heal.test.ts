@@ -1,0 +1,271 @@
+/**
+ * The artifact cache heals and never misleads (issue 14, findings 4-6), with real processes:
+ *
+ * - a pre-key record that points at another program's sound entry is caught before anything
+ *   runs (the entry records the inputs it was built from), moved to quarantine/ and rebuilt,
+ *   and `rvr cache verify` reports it;
+ * - every I/O problem inside an entry or record (a directory, a FIFO or a symlink where a file
+ *   belongs, a record naming "" or ".." as its library, corrupt JSON) quarantines it and
+ *   rebuilds, in one line naming the path; `rvr cache verify` says the same;
+ * - a loaded library is a private copy: truncating or overwriting the cache entry while a
+ *   process uses the program cannot kill that process.
+ */
+import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { guestElf, REPO_ROOT } from './support/guests.js';
+import { listDir, newDir, nodeScript, rvr } from './support/cache-util.js';
+
+/** asm_main prints two lines and exits with 186; exit_nested exits with 123. */
+const ASM_EXIT = 186;
+const NESTED_EXIT = 123;
+const FAST = ['-O', '0'];
+
+const entryDir = (dir: string, key: string): string => path.join(dir, 'entries', key);
+const preKeyFile = (dir: string, preKey: string): string => path.join(dir, 'prekeys', `${preKey}.json`);
+
+interface Built {
+  dir: string;
+  key: string;
+  preKey: string;
+  stdout: string;
+}
+
+/** Builds `elf` into the cache at `dir` with `rvr run` and reads back its keys. */
+async function build(elf: string, dir: string, exit: number): Promise<Built> {
+  const r = await rvr(['run', elf, '--cache-dir', dir, ...FAST]);
+  expect(r.exitCode, r.stderr).toBe(exit);
+  expect(r.stderr).not.toMatch(/^rvr: /m);
+  // The pre-key record just written is the only one naming this entry.
+  const keys = [];
+  for (const name of await listDir(path.join(dir, 'prekeys'))) {
+    const rec = JSON.parse(await readFile(path.join(dir, 'prekeys', name), 'utf8')) as { preKey: string; fingerprint: string };
+    keys.push(rec);
+  }
+  const entries = await listDir(path.join(dir, 'entries'));
+  const mine = keys.filter((k) => entries.includes(k.fingerprint));
+  const latest = mine[mine.length - 1]!;
+  return { dir, key: latest.fingerprint, preKey: latest.preKey, stdout: r.stdout };
+}
+
+/** One line on stderr, from the cache, naming `where`; nothing else. */
+function expectOneLineNaming(stderr: string, where: string, what: RegExp): string {
+  const lines = stderr.trimEnd().split('\n');
+  expect(lines, stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^rvr: cache: /);
+  expect(lines[0]).toContain(where);
+  expect(lines[0]).toMatch(what);
+  expect(lines[0]).not.toMatch(/^rvr: E[A-Z]+:/);
+  return lines[0];
+}
+
+describe('a pre-key record naming another program (finding 4)', () => {
+  it('is caught before anything runs, quarantined and rebuilt; rvr cache verify reports it', async () => {
+    const dir = await newDir('heal');
+    const a = await guestElf('asm_main', 'rv64im');
+    const b = await guestElf('exit_nested', 'rv64im');
+    const built = await build(a, dir, ASM_EXIT);
+    const other = await build(b, dir, NESTED_EXIT);
+    expect(other.key).not.toBe(built.key);
+
+    // a's pre-key record now names b's entry: same mode, same memory size, sound library.
+    const file = preKeyFile(dir, built.preKey);
+    const forge = async (): Promise<void> => {
+      const record = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+      await writeFile(file, JSON.stringify({ ...record, fingerprint: other.key }));
+    };
+    await forge();
+    const r = await rvr(['run', a, '--cache-dir', dir, ...FAST]);
+    expect(r.exitCode).toBe(ASM_EXIT); // program a ran, not b (123)
+    expect(r.stdout).toBe(built.stdout);
+    expectOneLineNaming(r.stderr, file, new RegExp(`names entry ${other.key.slice(0, 16)}, which was not built from these inputs.*moved to ${path.join(dir, 'quarantine')}`));
+    expect((await listDir(path.join(dir, 'quarantine'))).length).toBe(1);
+    // Repaired: the record names a's entry again, and the next run is a quiet pre-key hit.
+    expect((JSON.parse(await readFile(file, 'utf8')) as { fingerprint: string }).fingerprint).toBe(built.key);
+    const again = await rvr(['run', a, '--cache-dir', dir, ...FAST, '--verbose']);
+    expect(again.exitCode).toBe(ASM_EXIT);
+    expect(again.stderr).toBe('');
+    // b's entry was sound and stays.
+    expect(await listDir(path.join(dir, 'entries'))).toEqual([built.key, other.key].sort());
+
+    await forge();
+    const verify = await rvr(['cache', 'verify', '--cache-dir', dir]);
+    expect(verify.exitCode).toBe(1);
+    expectOneLineNaming(verify.stderr, file, /not built from these inputs/);
+    expect(verify.stdout).toMatch(/^2 of 2 entries verified .*; 1 record corrupt, moved to quarantine$/m);
+    expect(await listDir(path.join(dir, 'prekeys'))).not.toContain(`${built.preKey}.json`);
+    const clean = await rvr(['cache', 'verify', '--cache-dir', dir]);
+    expect(clean.exitCode).toBe(0);
+    expect(clean.stderr).toBe('');
+  });
+});
+
+interface Corruption {
+  name: string;
+  /** Breaks the cache at `dir`; returns the path a report must name. */
+  apply(b: Built): Promise<string>;
+  /** What the report says. */
+  says: RegExp;
+  /** The toolchain record is a memo, not an entry: verify does not count it. */
+  entry?: boolean;
+}
+
+async function editRecord(b: Built, edit: (r: { library: { file: string } }) => void): Promise<string> {
+  const file = path.join(entryDir(b.dir, b.key), 'entry.json');
+  const record = JSON.parse(await readFile(file, 'utf8')) as { library: { file: string } };
+  edit(record);
+  await writeFile(file, JSON.stringify(record));
+  return file;
+}
+
+const CORRUPTIONS: Corruption[] = [
+  {
+    name: 'library.so is a directory',
+    async apply(b) {
+      const lib = path.join(entryDir(b.dir, b.key), 'library.so');
+      await rm(lib);
+      await mkdir(lib);
+      return lib;
+    },
+    says: /is a directory, not a file/,
+  },
+  {
+    name: 'library.so is a FIFO',
+    async apply(b) {
+      const lib = path.join(entryDir(b.dir, b.key), 'library.so');
+      await rm(lib);
+      execFileSync('mkfifo', [lib]);
+      return lib;
+    },
+    says: /is a FIFO, not a file/,
+  },
+  {
+    name: 'library.so is a symlink out of the entry (to /dev/zero)',
+    async apply(b) {
+      const lib = path.join(entryDir(b.dir, b.key), 'library.so');
+      await rm(lib);
+      await symlink('/dev/zero', lib);
+      return lib;
+    },
+    says: /is a symbolic link, not a file/,
+  },
+  {
+    name: 'the record names "" as the library',
+    apply: (b) => editRecord(b, (r) => (r.library.file = '')),
+    says: /names library "", not "library\.so"/,
+  },
+  {
+    name: 'the record names ".." as the library',
+    apply: (b) => editRecord(b, (r) => (r.library.file = '..')),
+    says: /names library "\.\.", not "library\.so"/,
+  },
+  {
+    name: 'the record names a path out of the entry',
+    apply: (b) => editRecord(b, (r) => (r.library.file = `../${b.key}/library.so`)),
+    says: /names library "\.\.\/[0-9a-f]{64}\/library\.so", not "library\.so"/,
+  },
+  {
+    name: 'entry.json is a directory',
+    async apply(b) {
+      const file = path.join(entryDir(b.dir, b.key), 'entry.json');
+      await rm(file);
+      await mkdir(file);
+      return file;
+    },
+    says: /is a directory, not a file/,
+  },
+  {
+    name: 'entry.json is cut short',
+    async apply(b) {
+      const file = path.join(entryDir(b.dir, b.key), 'entry.json');
+      const text = await readFile(file, 'utf8');
+      await writeFile(file, text.slice(0, text.length >> 1));
+      return file;
+    },
+    says: /not valid JSON/,
+  },
+  {
+    name: 'the entry is a file, not a directory',
+    async apply(b) {
+      const dir = entryDir(b.dir, b.key);
+      await rm(dir, { recursive: true });
+      await writeFile(dir, 'not an entry');
+      return dir;
+    },
+    says: /is a file, not a directory/,
+  },
+  {
+    name: 'the pre-key record is a directory',
+    async apply(b) {
+      const file = preKeyFile(b.dir, b.preKey);
+      await rm(file);
+      await mkdir(file);
+      return file;
+    },
+    says: /is a directory, not a file/,
+  },
+  {
+    name: 'the pre-key record is not JSON',
+    async apply(b) {
+      const file = preKeyFile(b.dir, b.preKey);
+      await writeFile(file, '{"format":"rvr-cache-pre');
+      return file;
+    },
+    says: /not valid JSON/,
+  },
+  {
+    name: 'the toolchain record is a directory',
+    async apply(b) {
+      const [name] = await listDir(path.join(b.dir, 'toolchains'));
+      const file = path.join(b.dir, 'toolchains', name!);
+      await rm(file);
+      await mkdir(file);
+      return file;
+    },
+    says: /is a directory, not a file/,
+    entry: false,
+  },
+];
+
+describe('every I/O problem in the cache heals, in one line naming the path (finding 5)', () => {
+  let pristine: Built;
+  let elf: string;
+  beforeAll(async () => {
+    elf = await guestElf('asm_main', 'rv64im');
+    pristine = await build(elf, path.join(await newDir('heal'), 'cache'), ASM_EXIT);
+  });
+
+  /** A copy of the pristine cache. */
+  async function copy(): Promise<Built> {
+    const dir = path.join(await mkdtemp(path.join(path.dirname(pristine.dir), 'copy-')), 'cache');
+    await cp(pristine.dir, dir, { recursive: true });
+    return { ...pristine, dir };
+  }
+
+  for (const c of CORRUPTIONS) {
+    it(`${c.name}: rvr run quarantines and rebuilds; rvr cache verify reports it`, async () => {
+      const b = await copy();
+      const where = await c.apply(b);
+      const r = await rvr(['run', elf, '--cache-dir', b.dir, ...FAST]);
+      expect(r.exitCode, r.stderr).toBe(ASM_EXIT);
+      expect(r.stdout).toBe(pristine.stdout);
+      expectOneLineNaming(r.stderr, where, new RegExp(`${c.says.source}.*moved to ${path.join(b.dir, 'quarantine')}`));
+      expect(await listDir(path.join(b.dir, 'quarantine'))).toHaveLength(1);
+      // Healed: quiet from now on.
+      const again = await rvr(['run', elf, '--cache-dir', b.dir, ...FAST]);
+      expect(again.exitCode).toBe(ASM_EXIT);
+      expect(again.stderr).toBe('');
+      expect((await rvr(['cache', 'verify', '--cache-dir', b.dir])).exitCode).toBe(0);
+
+      // The same damage found by rvr cache verify instead.
+      const v = await copy();
+      const vwhere = await c.apply(v);
+      const verify = await rvr(['cache', 'verify', '--cache-dir', v.dir]);
+      expectOneLineNaming(verify.stderr, vwhere, c.says);
+      expect(verify.exitCode).toBe(1);
+      expect(verify.stdout).toMatch(c.entry === false ? /^1 of 1 entries verified .*; 1 record corrupt, moved to quarantine$/m : /^[01] of 1 entries verified .*; 1 .*corrupt, moved to quarantine$/m);
+      expect((await rvr(['cache', 'verify', '--cache-dir', v.dir])).exitCode).toBe(0);
+    });
+  }
+});
