@@ -269,3 +269,51 @@ describe('every I/O problem in the cache heals, in one line naming the path (fin
     });
   }
 });
+
+describe('a loaded library is a private copy (finding 6)', () => {
+  it('truncating or overwriting the cache entry while a process uses the program does not kill it', async () => {
+    const dir = await newDir('heal');
+    const elf = await guestElf('asm_main', 'rv64im');
+    const built = await build(elf, dir, ASM_EXIT);
+    const script = `
+      import { loadProgram } from ${JSON.stringify(path.join(REPO_ROOT, 'dist', 'index.js'))};
+      import { openSync, writeSync, closeSync, statSync, truncateSync } from 'node:fs';
+      import { join } from 'node:path';
+      const [elf, dir] = process.argv.slice(1);
+      const loaded = await loadProgram(elf, { optLevel: 'O0', cache: { dir } });
+      const lib = join(dir, 'entries', loaded.key, 'library.so');
+      const runs = [];
+      const once = async () => { const r = await loaded.program.run(); runs.push([r.exitCode, r.stdout.toString().trimEnd()]); };
+      await once();
+      const size = statSync(lib).size;
+      truncateSync(lib, 0);
+      await once();
+      // Overwritten in place (same inode), back to full size with garbage.
+      const fd = openSync(lib, 'r+');
+      writeSync(fd, Buffer.alloc(size, 0xff), 0, size, 0);
+      closeSync(fd);
+      await once();
+      const m = loaded.program.createMachine();
+      await m.run({ maxInstructions: 3 });
+      truncateSync(lib, 0);
+      const rest = await m.run();
+      runs.push([rest.exitCode, m.program.path === lib]);
+      process.stdout.write(JSON.stringify({ cache: loaded.cache, runs }));
+    `;
+    const r = await nodeScript(script, [elf, dir]);
+    expect(r.signal, r.stderr).toBeUndefined();
+    expect(r.exitCode, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as { cache: string; runs: Array<[number, string | boolean]> };
+    expect(report.cache).toBe('hit');
+    expect(report.runs).toEqual([
+      [ASM_EXIT, built.stdout],
+      [ASM_EXIT, built.stdout],
+      [ASM_EXIT, built.stdout],
+      [ASM_EXIT, false], // the program was not loaded from the cache entry
+    ]);
+    // The damaged entry is caught by the next user and rebuilt.
+    const next = await rvr(['run', elf, '--cache-dir', dir, ...FAST]);
+    expect(next.exitCode).toBe(ASM_EXIT);
+    expect(next.stderr).toMatch(/^rvr: cache: entry [0-9a-f]{16} is corrupt \(.*library\.so.*\); moved to .*, rebuilding$/);
+  });
+});

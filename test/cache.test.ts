@@ -32,6 +32,8 @@ interface ClientReport {
   key: string;
   preKey: string | null;
   library: string;
+  /** The loaded program's file: a private copy of the library, unlinked once loaded. */
+  programPath: string;
   fingerprint: string | null;
   mode: string;
   memoryBits: number;
@@ -86,6 +88,8 @@ describe('artifact cache across processes', () => {
     expect(first.exitCode).toBe(ASM_EXIT);
     expect(first.fingerprint).toBe(first.key);
     expect(first.library).toBe(path.join(dir, 'entries', first.key, 'library.so'));
+    expect(first.programPath).not.toBe(first.library);
+    await expect(stat(first.programPath)).rejects.toThrow(/ENOENT/); // the private copy is unlinked
     const before = await stat(first.library, { bigint: true });
     const accessBefore = await stat(path.join(dir, 'access', first.key), { bigint: true });
 
