@@ -10,10 +10,11 @@
  * - a loaded library is a private copy: truncating or overwriting the cache entry while a
  *   process uses the program cannot kill that process.
  */
-import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, lstat, mkdir, mkdtemp, readFile, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ArtifactCache } from '../src/cache/cache.js';
 import { guestElf, REPO_ROOT } from './support/guests.js';
 import { listDir, newDir, nodeScript, rvr } from './support/cache-util.js';
 
@@ -111,9 +112,15 @@ interface Corruption {
   entry?: boolean;
 }
 
-async function editRecord(b: Built, edit: (r: { library: { file: string } }) => void): Promise<string> {
+interface RecordJson {
+  library: { file: string };
+  summary: { mode: string };
+  fields: Array<{ name: string; value: string }>;
+}
+
+async function editRecord(b: Built, edit: (r: RecordJson) => void): Promise<string> {
   const file = path.join(entryDir(b.dir, b.key), 'entry.json');
-  const record = JSON.parse(await readFile(file, 'utf8')) as { library: { file: string } };
+  const record = JSON.parse(await readFile(file, 'utf8')) as RecordJson;
   edit(record);
   await writeFile(file, JSON.stringify(record));
   return file;
@@ -164,6 +171,16 @@ const CORRUPTIONS: Corruption[] = [
     name: 'the record names a path out of the entry',
     apply: (b) => editRecord(b, (r) => (r.library.file = `../${b.key}/library.so`)),
     says: /names library "\.\.\/[0-9a-f]{64}\/library\.so", not "library\.so"/,
+  },
+  {
+    name: "the record's summary names another mode",
+    apply: (b) => editRecord(b, (r) => (r.summary.mode = 'metered')),
+    says: /its summary \(mode, XLEN, memory size\) differs from the library's fingerprint fields/,
+  },
+  {
+    name: "the record's fingerprint fields are edited",
+    apply: (b) => editRecord(b, (r) => (r.fields.find((f) => f.name === 'compiler.version')!.value = 'cc 0.1')),
+    says: /its fingerprint fields differ from the ones compiled into the library/,
   },
   {
     name: 'entry.json is a directory',
@@ -315,5 +332,24 @@ describe('a loaded library is a private copy (finding 6)', () => {
     const next = await rvr(['run', elf, '--cache-dir', dir, ...FAST]);
     expect(next.exitCode).toBe(ASM_EXIT);
     expect(next.stderr).toMatch(/^rvr: cache: entry [0-9a-f]{16} is corrupt \(.*library\.so.*\); moved to .*, rebuilding$/);
+  });
+});
+
+describe('LRU bookkeeping never reaches outside the cache', () => {
+  it('a symbolic link in access/ gets its own time updated, not the file it names', async () => {
+    const dir = await newDir('heal');
+    const cache = new ArtifactCache({ dir, log: () => {} });
+    const fp = 'cd'.repeat(32);
+    const body = Buffer.from(`\x7fELF..."fingerprint":"${fp}"}\0`);
+    await cache.publish(fp, [], { xlen: 64, mode: 'pure', memoryBits: 28, instructions: 1, undecodable: 0, regions: 1, blocks: 1 }, (lib) => writeFile(lib, body));
+    const outside = path.join(dir, '..', `outside-${path.basename(dir)}`);
+    await writeFile(outside, 'not the cache');
+    await utimes(outside, new Date(1000), new Date(1000));
+    const access = path.join(dir, 'access', fp);
+    await rm(access);
+    await symlink(outside, access);
+    await cache.touch(fp);
+    expect((await stat(outside)).mtimeMs).toBe(1000);
+    expect((await lstat(access)).mtimeMs).toBeGreaterThan(1000);
   });
 });

@@ -27,12 +27,12 @@
  * I/O error) moves it to quarantine/ with one line naming the path, and the caller rebuilds.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { lstat, mkdir, mkdtemp, open, readdir, readFile, rename, rm, stat, utimes, writeFile, type FileHandle } from 'node:fs/promises';
+import { lstat, lutimes, mkdir, mkdtemp, open, readdir, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { constants, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { GeneratedProject } from '../emit/project.js';
-import { embeddedFingerprint, isFieldList, type FingerprintField } from '../compile/fingerprint.js';
+import { embeddedFingerprint, embeddedFingerprintFields, isFieldList, type FingerprintField } from '../compile/fingerprint.js';
 import { preKeyDigest } from './prekey.js';
 
 export const ENTRY_FORMAT = 'rvr-cache-entry/1';
@@ -197,6 +197,9 @@ export class ArtifactCache {
     if (embedded !== fingerprint) {
       return { state: 'corrupt', problem: `${library} embeds fingerprint ${embedded ? short(embedded) : '(none)'} (a foreign library)` };
     }
+    // What the record says about the library is the library's own word, not the record's.
+    const fieldsProblem = recordFieldsProblem(record, embeddedFingerprintFields(bytes));
+    if (fieldsProblem !== undefined) return { state: 'corrupt', problem: `${recordFile}: ${fieldsProblem}` };
     return { state: 'ok', record, library, bytes };
   }
 
@@ -359,7 +362,8 @@ export class ArtifactCache {
     const now = new Date();
     try {
       try {
-        await utimes(file, now, now);
+        // The link itself if someone put one there: never the times of whatever it names.
+        await lutimes(file, now, now);
       } catch (e) {
         if (errno(e) !== 'ENOENT') throw e;
         await mkdir(join(this.dir, 'access'), { recursive: true });
@@ -640,6 +644,22 @@ function parsePreKeyRecord(text: string): PreKeyRecord | string {
   // The pre-key is the hash of its fields: a record whose fields were edited is caught here.
   if (preKeyDigest(r.fields) !== r.preKey) return 'its fields do not hash to its pre-key';
   return r as PreKeyRecord;
+}
+
+/**
+ * Whether a record's fingerprint fields and summary agree with the fields compiled into its
+ * library (libraries without embedded fields are only checked by digest and fingerprint).
+ */
+function recordFieldsProblem(record: EntryRecord, embedded: FingerprintField[] | undefined): string | undefined {
+  if (embedded === undefined) return undefined;
+  const text = (fields: FingerprintField[]): string => JSON.stringify(fields.map((f) => [f.name, f.value]));
+  if (text(record.fields) !== text(embedded)) return 'its fingerprint fields differ from the ones compiled into the library';
+  const field = (name: string): string | undefined => embedded.find((f) => f.name === name)?.value;
+  const s = record.summary;
+  if (String(s.mode) !== field('mode') || String(s.xlen) !== field('memory.xlen') || String(s.memoryBits) !== field('memory.bits')) {
+    return 'its summary (mode, XLEN, memory size) differs from the library\'s fingerprint fields';
+  }
+  return undefined;
 }
 
 /** An fs error as a one-line CacheError naming the path (fd-based errors carry none). */
