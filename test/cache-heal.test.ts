@@ -108,8 +108,8 @@ interface Corruption {
   apply(b: Built): Promise<string>;
   /** What the report says. */
   says: RegExp;
-  /** The toolchain record is a memo, not an entry: verify does not count it. */
-  entry?: boolean;
+  /** What rvr cache verify says it found (default: the one entry, or a record, corrupt). */
+  verified?: RegExp;
 }
 
 interface RecordJson {
@@ -241,7 +241,18 @@ const CORRUPTIONS: Corruption[] = [
       return file;
     },
     says: /is a directory, not a file/,
-    entry: false,
+    verified: /^1 of 1 entries verified .*; 1 record corrupt, moved to quarantine$/m,
+  },
+  {
+    name: 'prekeys/ is a file',
+    async apply(b) {
+      const dir = path.join(b.dir, 'prekeys');
+      await rm(dir, { recursive: true });
+      await writeFile(dir, 'not a directory');
+      return dir;
+    },
+    says: /is a file, not a directory/,
+    verified: /^1 of 1 entries verified .*; 1 damaged cache directory, moved to quarantine$/m,
   },
 ];
 
@@ -281,7 +292,7 @@ describe('every I/O problem in the cache heals, in one line naming the path (fin
       const verify = await rvr(['cache', 'verify', '--cache-dir', v.dir]);
       expectOneLineNaming(verify.stderr, vwhere, c.says);
       expect(verify.exitCode).toBe(1);
-      expect(verify.stdout).toMatch(c.entry === false ? /^1 of 1 entries verified .*; 1 record corrupt, moved to quarantine$/m : /^[01] of 1 entries verified .*; 1 .*corrupt, moved to quarantine$/m);
+      expect(verify.stdout).toMatch(c.verified ?? /^[01] of 1 entries verified .*; 1 (record )?corrupt, moved to quarantine$/m);
       expect((await rvr(['cache', 'verify', '--cache-dir', v.dir])).exitCode).toBe(0);
     });
   }

@@ -92,6 +92,7 @@ export interface CachedLibrary extends BuildResult {
 export async function cachedLibrary(elf: string | ElfFile, options: BuildOptions, cache: ArtifactCache): Promise<CachedLibrary> {
   const name = typeof elf === 'string' ? elf : elf.name;
   const elfBytes = typeof elf === 'string' ? await readElf(elf) : undefined;
+  await cache.repairLayout();
   const preKey = elfBytes ? await computePreKey(elfBytes, options, cache) : undefined;
   const outcome = (status: 'hit' | 'miss', via: CacheOutcome['via'], key: string): CacheOutcome => ({
     status,

@@ -42,6 +42,9 @@ export const ENTRY_FILE = 'entry.json';
 /** Inside an entry: one record per pre-key whose inputs built it. */
 export const INPUTS_DIR = 'inputs';
 
+/** The cache's directories (quarantine first: the others are moved into it when damaged). */
+const LAYOUT = ['quarantine', 'entries', 'prekeys', 'access', 'toolchains', 'tmp'] as const;
+
 /** No record file is anywhere near this big; a bigger one is corrupt, not read. */
 const MAX_RECORD_BYTES = 64 * 1024 ** 2;
 
@@ -162,6 +165,33 @@ export class ArtifactCache {
   /** A line always shown (something was wrong with the cache). */
   report(line: string): void {
     this.#log(`rvr: cache: ${line}`);
+  }
+
+  /**
+   * The cache's own directories must be directories: anything else in the place of one (a
+   * file, a symbolic link) is moved aside and reported, so the cache works again. Cheap (one
+   * lstat each); lookups call it first. Returns how many were moved.
+   */
+  async repairLayout(): Promise<number> {
+    let moved = 0;
+    for (const sub of LAYOUT) {
+      const p = join(this.dir, sub);
+      const kind = await lstatKind(p);
+      if (kind === undefined || kind === 'a directory') continue;
+      const tag = randomBytes(4).toString('hex');
+      // quarantine/ comes first, so it is a directory when the others are moved into it.
+      const target = sub === 'quarantine' ? join(this.dir, `quarantine.${tag}`) : join(this.dir, 'quarantine', `${sub}.${tag}`);
+      if (sub !== 'quarantine') await mkdirOrFail(join(this.dir, 'quarantine'));
+      try {
+        await rename(p, target);
+      } catch (e) {
+        if (errno(e) === 'ENOENT') continue;
+        throw ioError(p, `move it aside (it is ${kind}, not a directory)`, e);
+      }
+      this.report(`${p} is ${kind}, not a directory; moved to ${target}`);
+      moved++;
+    }
+    return moved;
   }
 
   /**
@@ -501,7 +531,7 @@ export class ArtifactCache {
   /** Removes every entry and record (quarantine included). */
   async clear(): Promise<number> {
     const n = (await readdirOrEmpty(join(this.dir, 'entries'))).length;
-    for (const sub of ['entries', 'prekeys', 'access', 'toolchains', 'quarantine', 'tmp']) {
+    for (const sub of LAYOUT) {
       const p = join(this.dir, sub);
       if ((await lstatKind(p)) === undefined) continue;
       // Rename first so a concurrent reader never sees a half-deleted entry.

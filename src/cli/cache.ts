@@ -12,6 +12,7 @@ export async function cmdCache(args: string[], options: CacheOptions, maxSizeTex
   if (rest.length > 0) throw new CacheUsageError(`cache ${sub ?? ''} takes no further arguments`);
   const cache = new ArtifactCache(options);
   const out = (line: string): void => void process.stdout.write(line + '\n');
+  const repaired = sub === 'ls' || sub === 'verify' || sub === 'gc' ? await cache.repairLayout() : 0;
   switch (sub) {
     case 'ls': {
       const entries = await cache.list();
@@ -34,11 +35,12 @@ export async function cmdCache(args: string[], options: CacheOptions, maxSizeTex
       // Entries first: a pre-key record is checked against its entry only while that is sound.
       const records = await cache.verifyRecords();
       const parts = [
+        ...(repaired ? [`${repaired} damaged cache director${repaired === 1 ? 'y' : 'ies'}`] : []),
         ...(bad ? [`${bad} corrupt`] : []),
         ...(records.length ? [`${records.length} record${records.length === 1 ? '' : 's'} corrupt`] : []),
       ];
       out(`${entries.length - bad} of ${entries.length} entries verified in ${cache.dir}${parts.length ? `; ${parts.join(', ')}, moved to quarantine` : ''}`);
-      return bad || records.length ? 1 : 0;
+      return repaired || bad || records.length ? 1 : 0;
     }
     case 'gc': {
       const limit = maxSizeText !== undefined ? parseSize(maxSizeText) : cache.maxSize;
