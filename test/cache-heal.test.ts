@@ -33,21 +33,18 @@ interface Built {
   stdout: string;
 }
 
-/** Builds `elf` into the cache at `dir` with `rvr run` and reads back its keys. */
+/** Builds `elf` into the cache at `dir` with `rvr run` and reads back the keys of the record it wrote. */
 async function build(elf: string, dir: string, exit: number): Promise<Built> {
+  const before = new Set(await listDir(path.join(dir, 'prekeys')));
   const r = await rvr(['run', elf, '--cache-dir', dir, ...FAST]);
   expect(r.exitCode, r.stderr).toBe(exit);
   expect(r.stderr).not.toMatch(/^rvr: /m);
-  // The pre-key record just written is the only one naming this entry.
-  const keys = [];
-  for (const name of await listDir(path.join(dir, 'prekeys'))) {
-    const rec = JSON.parse(await readFile(path.join(dir, 'prekeys', name), 'utf8')) as { preKey: string; fingerprint: string };
-    keys.push(rec);
-  }
-  const entries = await listDir(path.join(dir, 'entries'));
-  const mine = keys.filter((k) => entries.includes(k.fingerprint));
-  const latest = mine[mine.length - 1]!;
-  return { dir, key: latest.fingerprint, preKey: latest.preKey, stdout: r.stdout };
+  // The run wrote exactly one new pre-key record, naming the entry it built.
+  const written = (await listDir(path.join(dir, 'prekeys'))).filter((name) => !before.has(name));
+  expect(written).toHaveLength(1);
+  const rec = JSON.parse(await readFile(path.join(dir, 'prekeys', written[0]!), 'utf8')) as { preKey: string; fingerprint: string };
+  expect(await listDir(path.join(dir, 'entries'))).toContain(rec.fingerprint);
+  return { dir, key: rec.fingerprint, preKey: rec.preKey, stdout: r.stdout };
 }
 
 /** One line on stderr, from the cache, naming `where`; nothing else. */
